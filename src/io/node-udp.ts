@@ -1,0 +1,89 @@
+/**
+ * UDP on the real network, through dgram-as-promised. Receiving listens to the underlying
+ * `node:dgram` socket's `message` event; sending is fire and forget, with failures
+ * counted, never thrown.
+ *
+ * @see spec/io.md#the-real-network
+ * @module
+ */
+
+import DgramAsPromised, { type SocketAsPromised } from 'dgram-as-promised';
+import { isIpv6 } from './address.ts';
+import { BindError, type BindFailure } from './errors.ts';
+import type { NodeAdapterContext } from './node-stats.ts';
+import type { Address, DatagramHandler, DatagramTransport } from './transport.ts';
+
+/** Maps a Node system error code onto a {@link BindFailure}. */
+export function bindFailure(error: unknown): BindFailure {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (code === 'EADDRINUSE') return 'address-in-use';
+  if (code === 'EADDRNOTAVAIL') return 'address-not-available';
+  return 'other';
+}
+
+/** A bound UDP socket on the real network. */
+export class NodeUdpSocket implements DatagramTransport {
+  readonly local: Address;
+  private handler: DatagramHandler | undefined;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly socket: SocketAsPromised,
+    local: Address,
+    private readonly context: NodeAdapterContext,
+  ) {
+    this.local = local;
+    socket.socket.on('message', (msg: Buffer, rinfo) => {
+      const handler = this.handler;
+      if (handler === undefined) return;
+      context.stats.udpReceived++;
+      try {
+        handler(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength), { host: rinfo.address, port: rinfo.port });
+      } catch (error) {
+        context.onHandlerError(error);
+      }
+    });
+  }
+
+  /** @internal Binds a socket: `udp6` for an IPv6 host, `udp4` otherwise. Rejects with a {@link BindError}. Use `NodeNetwork.bindUdp`. */
+  static async bind(address: Address, context: NodeAdapterContext): Promise<NodeUdpSocket> {
+    const socket = DgramAsPromised.createSocket(isIpv6(address.host) ? 'udp6' : 'udp4');
+    let info: { address: string; port: number };
+    try {
+      info = await socket.bind(address.port, address.host);
+    } catch (error) {
+      try {
+        socket.socket.close();
+      } catch {
+        // never bound: nothing to close
+      }
+      throw new BindError(address, bindFailure(error), { cause: error });
+    }
+    if (context.unref) socket.unref();
+    return new NodeUdpSocket(socket, { host: info.address, port: info.port }, context);
+  }
+
+  send(to: Address, data: Uint8Array): void {
+    if (this.closing !== undefined) {
+      this.context.stats.udpSendErrors++;
+      return;
+    }
+    this.socket.send(data, to.port, to.host).then(
+      () => {
+        this.context.stats.udpSent++;
+      },
+      () => {
+        this.context.stats.udpSendErrors++;
+      },
+    );
+  }
+
+  onReceive(handler: DatagramHandler): void {
+    this.handler = handler;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.socket.close().catch(() => undefined);
+    return this.closing;
+  }
+}

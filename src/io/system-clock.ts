@@ -1,0 +1,79 @@
+/**
+ * The real clock: monotonic milliseconds from `performance.now()`, timers on the event
+ * loop. It keeps its own timer queue and one `setTimeout` armed for the earliest timer,
+ * so ties run in the order they were set (as the `Clock` contract says) and delays longer
+ * than `setTimeout` allows still work.
+ *
+ * @see spec/io.md#the-system-clock
+ * @module
+ */
+
+import type { Clock, Timer } from './clock.ts';
+import { MAX_SET_TIMEOUT_MS } from './config.ts';
+import { TimerQueue } from './timer-queue.ts';
+
+/** Options of a {@link SystemClock}. */
+export interface SystemClockOptions {
+  /** Do not let pending timers keep the process alive (default false). */
+  unref?: boolean;
+}
+
+/** A {@link Clock} on `performance.now()` and the Node event loop. */
+export class SystemClock implements Clock {
+  private readonly queue = new TimerQueue(() => this.disarmIfIdle());
+  private readonly unref: boolean;
+  private handle: ReturnType<typeof setTimeout> | undefined;
+  private armedFor = Infinity;
+
+  constructor(options: SystemClockOptions = {}) {
+    this.unref = options.unref ?? false;
+  }
+
+  now(): number {
+    return performance.now();
+  }
+
+  setTimer(delayMs: number, fn: () => void): Timer {
+    const due = this.now() + (delayMs > 0 ? delayMs : 0);
+    const timer = this.queue.push(due, fn);
+    if (due < this.armedFor) this.arm();
+    return timer;
+  }
+
+  /** Timers set and neither fired nor cancelled. */
+  get pending(): number {
+    return this.queue.size;
+  }
+
+  private arm(): void {
+    if (this.handle !== undefined) clearTimeout(this.handle);
+    this.handle = undefined;
+    const due = this.queue.peekDue();
+    this.armedFor = due ?? Infinity;
+    if (due === undefined) return;
+    const wait = Math.min(MAX_SET_TIMEOUT_MS, Math.max(0, Math.ceil(due - this.now())));
+    this.handle = setTimeout(this.fire, wait);
+    if (this.unref) this.handle.unref();
+  }
+
+  /** With nothing left to run, a pending `setTimeout` must not keep the process alive. */
+  private disarmIfIdle(): void {
+    if (this.queue.size > 0 || this.handle === undefined) return;
+    clearTimeout(this.handle);
+    this.handle = undefined;
+    this.armedFor = Infinity;
+  }
+
+  private readonly fire = (): void => {
+    this.handle = undefined;
+    this.armedFor = Infinity;
+    const now = this.now();
+    try {
+      for (let next = this.queue.popDue(now); next !== undefined; next = this.queue.popDue(now)) {
+        next.fn();
+      }
+    } finally {
+      this.arm();
+    }
+  };
+}

@@ -1,0 +1,51 @@
+import test from 'ava';
+import { SystemClock } from '../../src/io/index.ts';
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+test('now() is monotonic milliseconds', async (t) => {
+  const clock = new SystemClock();
+  const a = clock.now();
+  await sleep(15);
+  const b = clock.now();
+  t.true(b - a >= 10);
+  t.true(b - a < 1000);
+});
+
+test('timers fire after their delay, in due order, ties in the order set', async (t) => {
+  const clock = new SystemClock();
+  const order: string[] = [];
+  const start = clock.now();
+  let firedAt = 0;
+  clock.setTimer(30, () => {
+    order.push('late');
+    firedAt = clock.now();
+  });
+  clock.setTimer(10, () => order.push('tie-1'));
+  clock.setTimer(10, () => order.push('tie-2'));
+  clock.setTimer(-5, () => order.push('now'));
+  await sleep(80);
+  t.deepEqual(order, ['now', 'tie-1', 'tie-2', 'late']);
+  t.true(firedAt - start >= 29);
+  t.is(clock.pending, 0);
+});
+
+test('a cancelled timer does not fire and does not keep the clock armed', async (t) => {
+  const clock = new SystemClock();
+  let fired = false;
+  const timer = clock.setTimer(10, () => (fired = true));
+  timer.cancel();
+  timer.cancel();
+  t.is(clock.pending, 0);
+  await sleep(30);
+  t.false(fired);
+});
+
+test('an unref clock still fires while the process is alive', async (t) => {
+  const clock = new SystemClock({ unref: true });
+  const fired = await new Promise<boolean>((resolve) => {
+    clock.setTimer(5, () => resolve(true));
+    setTimeout(() => resolve(false), 200);
+  });
+  t.true(fired);
+});
