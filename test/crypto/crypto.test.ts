@@ -100,3 +100,18 @@ test('public key validity follows c-toxcore (last byte below 128)', (t) => {
 test('the wire floor repeats the crypto key size correctly', (t) => {
   t.is(WIRE_PUBLIC_KEY_SIZE, PUBLIC_KEY_SIZE);
 });
+
+test('random bytes from the pool are never handed out twice, across refills', (t) => {
+  const seen = new Set<string>();
+  for (let i = 0; i < 2000; i++) seen.add(toHex(randomBytes(24)));
+  t.is(seen.size, 2000);
+  t.is(randomBytes(5000).length, 5000);
+});
+
+test('randomUniform covers its range evenly (chi-square, 6 bins, 60 000 draws)', (t) => {
+  const bins = new Array<number>(6).fill(0);
+  for (let i = 0; i < 60_000; i++) bins[randomUniform(6)]!++;
+  const chi = bins.reduce((s, b) => s + (b - 10_000) ** 2 / 10_000, 0);
+  t.true(chi < 25, `chi-square ${chi.toFixed(1)} for 5 degrees of freedom (p < 0.0002 above 25)`);
+  t.throws(() => randomUniform(0), { instanceOf: RangeError });
+});
