@@ -7,8 +7,9 @@
  *    exists and a heading in it.
  * 2. spec → code: every markdown link from a chapter into src/ names a file that exists;
  *    when the link text is a symbol in backticks, that file declares the symbol.
- * 3. both ways: a source file that a chapter links to links back to that chapter (to the
- *    section it implements).
+ * 3. both ways: a source file of a chapter's own layer (spec/dht.md ↔ src/dht/) that the
+ *    chapter links to links back to that chapter, to the section it implements. Links to
+ *    other layers' files (a mention, not an implementation) need only resolve.
  * 4. every source file in src/ links to the spec at least once.
  */
 import { readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
@@ -110,7 +111,8 @@ export function checkSpecLinks(root: string): string[] {
         // The section this line is in (chapter title excluded), to suggest in the message.
         const containing = heads.filter((h) => h.line <= i + 1 && h.level >= 2).map((h) => h.anchor).reverse();
         const back = [...(backLinks.get(rel) ?? [])];
-        if (containing.length > 0 && !back.some((b) => b === chapter || b.startsWith(`${chapter}#`))) {
+        const ownLayer = rel.startsWith(`src/${chapter.replace(/^spec\//, '').replace(/\.md$/, '')}/`);
+        if (ownLayer && containing.length > 0 && !back.some((b) => b === chapter || b.startsWith(`${chapter}#`))) {
           problems.push(`${chapter}:${i + 1}: ${rel} does not link back (@see ${chapter}#${containing[0]})`);
         }
       }
