@@ -13,8 +13,16 @@ import {
 } from '../src/crypto/index.ts';
 import {
   DecodeError, type PackedNode, type Protocol, ToxIdError, formatToxId, fromHex, packNodes, parseToxId, toHex,
-  unpackNodes,
+  unpackNodes, NetPacket, CryptoPacket,
 } from '../src/wire/index.ts';
+import { decodeDhtEnvelope, openDhtPacket } from '../src/dht/dht-packet.ts';
+import { type PingKind, decodePingPlain, encodePing } from '../src/dht/ping-packet.ts';
+import {
+  decodeNodesRequestPlain, decodeNodesResponsePlain, encodeNodesRequest, encodeNodesResponse,
+} from '../src/dht/nodes-packet.ts';
+import { decodeDhtRequestHeader, encodeDhtRequest, openDhtRequest } from '../src/dht/dht-request.ts';
+import { decodeNatPing, encodeNatPing } from '../src/dht/nat-ping.ts';
+import { decodeLanDiscovery, encodeLanDiscovery } from '../src/dht/lan-discovery.ts';
 
 /** The layouts of test/vectors/README.md this runner understands. */
 const KNOWN_FORMATS: ReadonlySet<number> = new Set([1]);
@@ -189,11 +197,192 @@ const toxId: Runner = (t, { input, expected }) => {
   t.is(formatToxId(id), text.toUpperCase(), 'formats back to the upper-case text');
 };
 
+/* ---- DHT packets: a decode vector's outcome is its fields, or the reason it is refused ---- */
+
+/**
+ * Runs `decode` and turns a refusal into `{ error }`: a `DecodeError`'s code, or `bad-mac`
+ * when `decode` returns `undefined` (a box that does not open). Anything else thrown fails
+ * the test, as it should.
+ */
+function outcome(decode: () => Json | undefined): Json {
+  try {
+    return decode() ?? { error: 'bad-mac' };
+  } catch (error) {
+    if (error instanceof DecodeError) return { error: error.code };
+    throw error;
+  }
+}
+
+/** The expected outcome of a decode vector: `{ error }`, or its fields, hex kept as text. */
+function expectedOutcome(expected: Json): Json {
+  return 'error' in expected ? { error: str(expected, 'error') } : expected;
+}
+
+function pingKind(o: Json): PingKind {
+  const kind = str(o, 'kind');
+  if (kind !== 'request' && kind !== 'response') throw new TypeError(`unknown kind ${kind}`);
+  return kind;
+}
+
+/** The shared key as the receiver computes it: its secret key and the sender's public key. */
+function receiverKey(senderPublicKey: Uint8Array, receiverSecretKey: Uint8Array): Uint8Array {
+  const k = precompute(senderPublicKey, receiverSecretKey);
+  if (k === undefined) throw new TypeError('precompute refused the sender key');
+  return k;
+}
+
+/** Opens a ping or nodes packet as its receiver; the plaintext, or `undefined` on a bad MAC. */
+function openAsReceiver(packet: Uint8Array, kindByte: number, receiverSecretKey: Uint8Array) {
+  const env = decodeDhtEnvelope(packet);
+  if (env.kind !== kindByte) throw new TypeError(`packet kind ${env.kind}, vector says ${kindByte}`);
+  const plain = openDhtPacket(env, receiverKey(env.senderPublicKey, receiverSecretKey));
+  return plain === undefined ? undefined : { env, plain };
+}
+
+function decodePingPacket(kind: PingKind, packet: Uint8Array, receiverSecretKey: Uint8Array): Json {
+  return outcome(() => {
+    const opened = openAsReceiver(packet, kind === 'request' ? NetPacket.PING_REQUEST : NetPacket.PING_RESPONSE, receiverSecretKey);
+    if (opened === undefined) return undefined;
+    const pingId = decodePingPlain(kind, opened.plain);
+    return { sender_public_key: toHex(opened.env.senderPublicKey), nonce: toHex(opened.env.nonce), ping_id: toHex(pingId) };
+  });
+}
+
+const dhtPing: Runner = (t, { input, expected }) => {
+  const kind = pingKind(input);
+  if ('packet' in input) {
+    t.deepEqual(decodePingPacket(kind, bytes(input, 'packet'), bytes(input, 'receiver_secret_key')), expectedOutcome(expected));
+    return;
+  }
+  const senderPublicKey = bytes(input, 'sender_public_key');
+  const sharedKey = receiverKey(bytes(input, 'receiver_public_key'), bytes(input, 'sender_secret_key'));
+  t.is(toHex(sharedKey), str(expected, 'shared_key'), 'shared key');
+  const packet = encodePing(kind, senderPublicKey, sharedKey, bytes(input, 'nonce'), bytes(input, 'ping_id'));
+  t.is(toHex(packet), str(expected, 'packet'), 'packet');
+  t.deepEqual(
+    decodePingPacket(kind, bytes(expected, 'packet'), bytes(input, 'receiver_secret_key')),
+    { sender_public_key: toHex(senderPublicKey), nonce: str(input, 'nonce'), ping_id: str(input, 'ping_id') },
+    'the receiver decodes the packet back',
+  );
+};
+
+function decodeNodesPacket(kind: PingKind, packet: Uint8Array, receiverSecretKey: Uint8Array): Json {
+  return outcome(() => {
+    const opened = openAsReceiver(packet, kind === 'request' ? NetPacket.GET_NODES : NetPacket.SEND_NODES_IPV6, receiverSecretKey);
+    if (opened === undefined) return undefined;
+    const head = { sender_public_key: toHex(opened.env.senderPublicKey), nonce: toHex(opened.env.nonce) };
+    if (kind === 'request') {
+      const { target, sendback } = decodeNodesRequestPlain(opened.plain);
+      return { ...head, target: toHex(target), sendback: toHex(sendback) };
+    }
+    const { nodes, sendback } = decodeNodesResponsePlain(opened.plain);
+    return { ...head, nodes: nodes.map(nodeToPlain), sendback: toHex(sendback) };
+  });
+}
+
+const dhtNodes: Runner = (t, { input, expected }) => {
+  const kind = pingKind(input);
+  if ('packet' in input) {
+    const want = expectedOutcome(expected);
+    if ('nodes' in want) want['nodes'] = list(want, 'nodes').map(nodeFromJson).map(nodeToPlain);
+    t.deepEqual(decodeNodesPacket(kind, bytes(input, 'packet'), bytes(input, 'receiver_secret_key')), want);
+    return;
+  }
+  const senderPublicKey = bytes(input, 'sender_public_key');
+  const sharedKey = receiverKey(bytes(input, 'receiver_public_key'), bytes(input, 'sender_secret_key'));
+  t.is(toHex(sharedKey), str(expected, 'shared_key'), 'shared key');
+  const nonce = bytes(input, 'nonce');
+  const sendback = bytes(input, 'sendback');
+  const head = { sender_public_key: toHex(senderPublicKey), nonce: toHex(nonce) };
+  let packet: Uint8Array, fields: Json;
+  if (kind === 'request') {
+    const target = bytes(input, 'target');
+    packet = encodeNodesRequest(senderPublicKey, sharedKey, nonce, target, sendback);
+    fields = { ...head, target: toHex(target), sendback: toHex(sendback) };
+  } else {
+    const nodes = list(input, 'nodes').map(nodeFromJson);
+    packet = encodeNodesResponse(senderPublicKey, sharedKey, nonce, nodes, sendback);
+    fields = { ...head, nodes: nodes.map(nodeToPlain), sendback: toHex(sendback) };
+  }
+  t.is(toHex(packet), str(expected, 'packet'), 'packet');
+  t.deepEqual(decodeNodesPacket(kind, bytes(expected, 'packet'), bytes(input, 'receiver_secret_key')), fields,
+    'the receiver decodes the packet back');
+};
+
+function natPingOutcome(payload: Uint8Array): Json {
+  return outcome(() => {
+    const ping = decodeNatPing(payload);
+    return { kind: ping.kind, ping_id: toHex(ping.pingId) };
+  });
+}
+
+function decodeRequestPacket(packet: Uint8Array, receiverSecretKey: Uint8Array): Json {
+  return outcome(() => {
+    const header = decodeDhtRequestHeader(packet);
+    const opened = openDhtRequest(header, receiverKey(header.senderPublicKey, receiverSecretKey));
+    if (opened === undefined) return undefined;
+    const fields: Json = {
+      receiver_public_key: toHex(header.receiverPublicKey),
+      sender_public_key: toHex(header.senderPublicKey),
+      nonce: toHex(header.nonce),
+      request_id: opened.requestId,
+      payload: toHex(opened.payload),
+    };
+    if (opened.requestId === CryptoPacket.NAT_PING) fields['nat_ping'] = natPingOutcome(opened.payload);
+    return fields;
+  });
+}
+
+const dhtRequest: Runner = (t, { input, expected }) => {
+  if ('packet' in input) {
+    t.deepEqual(decodeRequestPacket(bytes(input, 'packet'), bytes(input, 'receiver_secret_key')), expectedOutcome(expected));
+    return;
+  }
+  const receiverPublicKey = bytes(input, 'receiver_public_key');
+  const senderPublicKey = bytes(input, 'sender_public_key');
+  const sharedKey = receiverKey(receiverPublicKey, bytes(input, 'sender_secret_key'));
+  t.is(toHex(sharedKey), str(expected, 'shared_key'), 'shared key');
+  const requestId = int(input, 'request_id');
+  const payload = bytes(input, 'payload');
+  const fields: Json = {
+    receiver_public_key: toHex(receiverPublicKey),
+    sender_public_key: toHex(senderPublicKey),
+    nonce: str(input, 'nonce'),
+    request_id: requestId,
+    payload: toHex(payload),
+  };
+  if ('nat_ping' in input) {
+    const nat = field(input, 'nat_ping');
+    if (!isObject(nat)) throw new TypeError('nat_ping must be an object');
+    t.is(toHex(encodeNatPing(pingKind(nat), bytes(nat, 'ping_id'))), toHex(payload), 'NAT ping payload');
+    fields['nat_ping'] = { kind: str(nat, 'kind'), ping_id: str(nat, 'ping_id') };
+  }
+  const packet = encodeDhtRequest(receiverPublicKey, senderPublicKey, sharedKey, bytes(input, 'nonce'), requestId, payload);
+  t.is(toHex(packet), str(expected, 'packet'), 'packet');
+  t.deepEqual(decodeRequestPacket(bytes(expected, 'packet'), bytes(input, 'receiver_secret_key')), fields,
+    'the receiver decodes the packet back');
+};
+
+const dhtLanDiscovery: Runner = (t, { input, expected }) => {
+  const decode = (packet: Uint8Array): Json => outcome(() => ({ public_key: toHex(decodeLanDiscovery(packet)) }));
+  if ('packet' in input) {
+    t.deepEqual(decode(bytes(input, 'packet')), expectedOutcome(expected));
+    return;
+  }
+  const publicKey = bytes(input, 'public_key');
+  t.is(toHex(encodeLanDiscovery(publicKey)), str(expected, 'packet'), 'packet');
+  t.deepEqual(decode(bytes(expected, 'packet')), { public_key: toHex(publicKey) }, 'decodes back');
+};
+
 const RUNNERS: Readonly<Record<string, Runner>> = {
   'nacl-box': naclBox,
   'nonce-increment': nonceIncrement,
   'packed-nodes': packedNodes,
   'tox-id': toxId,
+  'dht-ping': dhtPing,
+  'dht-nodes': dhtNodes,
+  'dht-request': dhtRequest,
+  'dht-lan-discovery': dhtLanDiscovery,
 };
 
 /* ---- registration ---- */

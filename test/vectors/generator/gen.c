@@ -16,10 +16,13 @@
  * Inputs that are not fixed by hand come from libsodium's randombytes_buf_deterministic,
  * seeded with the BLAKE2b-256 hash of a label, so a re-run writes byte-identical files.
  * No packet leaves the process: the Tox instances have UDP, LAN discovery and the TCP
- * server disabled, are never bootstrapped and are never iterated.
+ * server disabled, are never bootstrapped and are never iterated; the DHT nodes of the
+ * dht-* suites run on a fake Network whose socket calls the generator answers itself.
  */
 #include <arpa/inet.h>
 #include <assert.h>
+#include <errno.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -27,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <sodium.h>
 #include <tox/tox.h>
@@ -119,6 +123,98 @@ int unpack_nodes(Node_format *nodes, uint16_t max_num_nodes, uint16_t *processed
 
 /* util.h: the two checksum bytes in memory order, read as a host-order uint16_t. */
 uint16_t data_checksum(const uint8_t *data, uint32_t length);
+
+/* ---- For the dht-* suites: a whole c-toxcore DHT node on a fake network. ----
+ *
+ * crypto_core.h: the random source every c-toxcore object draws from. We hand c-toxcore a
+ * deterministic one (a scripted queue, then a seeded stream), so nonces and ping ids that
+ * c-toxcore draws are inputs we chose. */
+typedef void crypto_random_bytes_cb(void *obj, uint8_t *bytes, size_t length);
+typedef uint32_t crypto_random_uniform_cb(void *obj, uint32_t upper_bound);
+typedef struct Random_Funcs {
+    crypto_random_bytes_cb *random_bytes;
+    crypto_random_uniform_cb *random_uniform;
+} Random_Funcs;
+typedef struct Random {
+    const Random_Funcs *funcs;
+    void *obj;
+} Random;
+
+/* network.h / network.c: the POSIX socket calls c-toxcore makes, as a table. We give it a
+ * table that receives the packets we hand it and records the packets it sends, so no
+ * packet leaves the process. Network_Addr is defined in network.c; this is its layout. */
+typedef struct Network_Addr {
+    struct sockaddr_storage addr;
+    size_t size;
+} Network_Addr;
+typedef struct Network_Funcs {
+    int (*close)(void *obj, int sock);
+    int (*accept)(void *obj, int sock);
+    int (*bind)(void *obj, int sock, const Network_Addr *addr);
+    int (*listen)(void *obj, int sock, int backlog);
+    int (*recvbuf)(void *obj, int sock);
+    int (*recv)(void *obj, int sock, uint8_t *buf, size_t len);
+    int (*recvfrom)(void *obj, int sock, uint8_t *buf, size_t len, Network_Addr *addr);
+    int (*send)(void *obj, int sock, const uint8_t *buf, size_t len);
+    int (*sendto)(void *obj, int sock, const uint8_t *buf, size_t len, const Network_Addr *addr);
+    int (*socket)(void *obj, int domain, int type, int proto);
+    int (*socket_nonblock)(void *obj, int sock, bool nonblock);
+    int (*getsockopt)(void *obj, int sock, int level, int optname, void *optval, size_t *optlen);
+    int (*setsockopt)(void *obj, int sock, int level, int optname, const void *optval, size_t optlen);
+    int (*getaddrinfo)(void *obj, int family, Network_Addr **addrs);
+    int (*freeaddrinfo)(void *obj, Network_Addr *addrs);
+} Network_Funcs;
+typedef struct Network {
+    const Network_Funcs *funcs;
+    void *obj;
+} Network;
+_Static_assert(sizeof(Random) == 16 && sizeof(Network) == 16 && sizeof(Network_Funcs) == 15 * sizeof(void *),
+               "Random / Network");
+
+typedef struct Networking_Core Networking_Core;
+Networking_Core *new_networking_ex(const Logger *log, const Network *ns, const IP *ip, uint16_t port_from,
+                                   uint16_t port_to, unsigned int *error);
+void networking_poll(const Networking_Core *net, void *userdata);
+void kill_networking(Networking_Core *net);
+
+/* mono_time.h */
+typedef struct Mono_Time Mono_Time;
+typedef uint64_t mono_time_current_time_cb(void *user_data);
+Mono_Time *mono_time_new(mono_time_current_time_cb *current_time_callback, void *user_data);
+void mono_time_free(Mono_Time *mono_time);
+
+/* DHT.h, ping.h, LAN_discovery.h */
+typedef struct DHT DHT;
+typedef struct Ping Ping;
+typedef struct Broadcast_Info Broadcast_Info;
+typedef void dht_ip_cb(void *object, int32_t number, const IP_Port *ip_port);
+typedef void dht_get_nodes_response_cb(const DHT *dht, const Node_format *node, void *user_data);
+typedef int cryptopacket_handler_cb(void *object, const IP_Port *ip_port, const uint8_t *source_pubkey,
+                                    const uint8_t *data, uint16_t len, void *userdata);
+DHT *new_dht(const Logger *log, const Random *rng, const Network *ns, Mono_Time *mono_time, Networking_Core *net,
+             bool hole_punching_enabled, bool lan_discovery_enabled);
+void kill_dht(DHT *dht);
+void dht_set_self_public_key(DHT *dht, const uint8_t *key);
+void dht_set_self_secret_key(DHT *dht, const uint8_t *key);
+Ping *dht_get_ping(const DHT *dht);
+bool dht_getnodes(DHT *dht, const IP_Port *ip_port, const uint8_t *public_key, const uint8_t *client_id);
+uint32_t addto_lists(DHT *dht, const IP_Port *ip_port, const uint8_t *public_key);
+uint16_t closelist_nodes(const DHT *dht, Node_format *nodes, uint16_t max_num);
+void dht_callback_get_nodes_response(DHT *dht, dht_get_nodes_response_cb *function);
+void cryptopacket_registerhandler(DHT *dht, uint8_t byte, cryptopacket_handler_cb *cb, void *object);
+int dht_addfriend(DHT *dht, const uint8_t *public_key, dht_ip_cb *ip_callback, void *data, int32_t number,
+                  uint16_t *lock_count);
+int create_request(const Random *rng, const uint8_t *send_public_key, const uint8_t *send_secret_key, uint8_t *packet,
+                   const uint8_t *recv_public_key, const uint8_t *data, uint32_t data_length, uint8_t request_id);
+int dht_create_packet(const Random *rng, const uint8_t *public_key, const uint8_t *shared_key, uint8_t type,
+                      const uint8_t *plain, size_t plain_length, uint8_t *packet, size_t length);
+int handle_request(const uint8_t *self_public_key, const uint8_t *self_secret_key, uint8_t *public_key, uint8_t *data,
+                   uint8_t *request_id, const uint8_t *packet, uint16_t packet_length);
+int32_t encrypt_data(const uint8_t *public_key, const uint8_t *secret_key, const uint8_t *nonce, const uint8_t *plain,
+                     size_t length, uint8_t *encrypted);
+void ping_send_request(Ping *ping, const IP_Port *ipp, const uint8_t *public_key);
+bool lan_discovery_send(const Networking_Core *net, const Broadcast_Info *broadcast, const uint8_t *dht_pk,
+                        uint16_t port);
 
 /* ---------------------------------------------------------------------------------------
  * Small helpers.
@@ -1097,6 +1193,1360 @@ static int gen_tox_id(void)
     return n;
 }
 
+/* ---------------------------------------------------------------------------------------
+ * A c-toxcore DHT node on a fake network, for the dht-* suites.
+ *
+ * Each Dht_Node is a real c-toxcore DHT object (new_networking_ex + new_dht) whose socket
+ * calls go to the Fake_Net below: a packet we hand it is read by networking_poll and
+ * dispatched to c-toxcore's own handlers (handle_ping_request, handle_getnodes,
+ * handle_sendnodes_ipv6, cryptopacket_handle, handle_LANdiscovery …), and whatever it sends
+ * in reply is recorded instead of sent. So the generator can ask c-toxcore both "what bytes
+ * do you build?" and "do you accept these bytes?", and a vector's verdict is c-toxcore's.
+ * Its random source is Det_Rng: we script the next bytes it draws (the nonce, the ping id),
+ * and check that it drew exactly those.
+ * ------------------------------------------------------------------------------------ */
+
+#define UNUSED(x) ((void)(x))
+#define PACKET_CAP 2048
+#define FAKE_SOCKET 1000
+#define FAKE_MAX_SENT 8
+#define PING_ID_SIZE 8
+
+enum {
+    PKT_PING_REQUEST = 0x00,
+    PKT_PING_RESPONSE = 0x01,
+    PKT_GET_NODES = 0x02,
+    PKT_SEND_NODES = 0x04,
+    PKT_CRYPTO = 0x20,
+    PKT_LAN_DISCOVERY = 0x21,
+};
+
+/* 1 + public key + nonce: where the box of a DHT packet starts. */
+#define DHT_BOX_AT (1 + KEY_SIZE + NONCE_SIZE)
+/* 1 + two public keys + nonce: where the box of a DHT request starts (CRYPTO_SIZE). */
+#define REQUEST_BOX_AT (1 + 2 * KEY_SIZE + NONCE_SIZE)
+
+typedef struct Det_Rng {
+    uint8_t seed[randombytes_SEEDBYTES];
+    uint64_t blocks;
+    uint8_t script[64];
+    size_t script_len;
+    size_t script_pos;
+    size_t drawn; /* bytes handed out since the last script_draws (a uniform draw counts 4) */
+} Det_Rng;
+
+static void det_random_bytes(void *obj, uint8_t *bytes, size_t length)
+{
+    Det_Rng *r = (Det_Rng *)obj;
+    r->drawn += length;
+    size_t i = 0;
+    while (i < length && r->script_pos < r->script_len) {
+        bytes[i++] = r->script[r->script_pos++];
+    }
+    if (i < length) {
+        uint8_t in[randombytes_SEEDBYTES + 8], block_seed[randombytes_SEEDBYTES];
+        memcpy(in, r->seed, randombytes_SEEDBYTES);
+        for (int b = 0; b < 8; ++b) {
+            in[randombytes_SEEDBYTES + b] = (uint8_t)(r->blocks >> (8 * b));
+        }
+        ++r->blocks;
+        crypto_generichash(block_seed, sizeof block_seed, in, sizeof in, NULL, 0);
+        randombytes_buf_deterministic(bytes + i, length - i, block_seed);
+    }
+}
+
+static uint32_t det_random_uniform(void *obj, uint32_t upper_bound)
+{
+    uint32_t x;
+    det_random_bytes(obj, (uint8_t *)&x, sizeof x);
+    return upper_bound == 0 ? 0 : x % upper_bound;
+}
+
+static const Random_Funcs det_random_funcs = {det_random_bytes, det_random_uniform};
+
+typedef struct Sent_Packet {
+    uint8_t data[PACKET_CAP];
+    size_t len;
+    IP_Port to;
+} Sent_Packet;
+
+typedef struct Fake_Net {
+    const uint8_t *in;
+    size_t in_len;
+    Network_Addr in_from;
+    bool pending;
+    Sent_Packet sent[FAKE_MAX_SENT];
+    int n_sent;
+} Fake_Net;
+
+static IP_Port ip_port_of(const char *host, uint16_t port)
+{
+    IP_Port ipp;
+    memset(&ipp, 0, sizeof ipp);
+    if (strchr(host, ':') != NULL) {
+        CHECK(inet_pton(AF_INET6, host, ipp.ip.ip.v6.uint8) == 1, "bad IPv6 %s", host);
+        ipp.ip.family.value = NET_FAMILY_IPV6;
+    } else {
+        CHECK(inet_pton(AF_INET, host, ipp.ip.ip.v4.uint8) == 1, "bad IPv4 %s", host);
+        ipp.ip.family.value = NET_FAMILY_IPV4;
+    }
+    ipp.port = htons(port);
+    return ipp;
+}
+
+static void to_sockaddr(const IP_Port *ipp, Network_Addr *out)
+{
+    memset(out, 0, sizeof *out);
+    if (ipp->ip.family.value == NET_FAMILY_IPV4) {
+        struct sockaddr_in *a = (struct sockaddr_in *)&out->addr;
+        a->sin_family = AF_INET;
+        a->sin_port = ipp->port;
+        memcpy(&a->sin_addr, ipp->ip.ip.v4.uint8, 4);
+        out->size = sizeof *a;
+    } else {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&out->addr;
+        a->sin6_family = AF_INET6;
+        a->sin6_port = ipp->port;
+        memcpy(&a->sin6_addr, ipp->ip.ip.v6.uint8, 16);
+        out->size = sizeof *a;
+    }
+}
+
+/* The destination c-toxcore gave sendto, with IPv4-mapped IPv6 turned back into IPv4. */
+static IP_Port from_sockaddr(const Network_Addr *in)
+{
+    IP_Port ipp;
+    memset(&ipp, 0, sizeof ipp);
+    if (in->addr.ss_family == AF_INET) {
+        const struct sockaddr_in *a = (const struct sockaddr_in *)&in->addr;
+        ipp.ip.family.value = NET_FAMILY_IPV4;
+        memcpy(ipp.ip.ip.v4.uint8, &a->sin_addr, 4);
+        ipp.port = a->sin_port;
+    } else {
+        CHECK(in->addr.ss_family == AF_INET6, "sendto with address family %d", in->addr.ss_family);
+        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&in->addr;
+        const uint8_t *b = (const uint8_t *)&a->sin6_addr;
+        static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+        if (memcmp(b, mapped, 12) == 0) {
+            ipp.ip.family.value = NET_FAMILY_IPV4;
+            memcpy(ipp.ip.ip.v4.uint8, b + 12, 4);
+        } else {
+            ipp.ip.family.value = NET_FAMILY_IPV6;
+            memcpy(ipp.ip.ip.v6.uint8, b, 16);
+        }
+        ipp.port = a->sin6_port;
+    }
+    return ipp;
+}
+
+static bool same_ip_port(const IP_Port *a, const IP_Port *b)
+{
+    if (a->ip.family.value != b->ip.family.value || a->port != b->port) {
+        return false;
+    }
+    const bool v6 = a->ip.family.value == NET_FAMILY_IPV6 || a->ip.family.value == NET_FAMILY_TCP_IPV6;
+    return memcmp(&a->ip.ip, &b->ip.ip, v6 ? 16 : 4) == 0;
+}
+
+static int fake_close(void *obj, int sock) { UNUSED(obj); UNUSED(sock); return 0; }
+static int fake_accept(void *obj, int sock) { UNUSED(obj); UNUSED(sock); errno = EOPNOTSUPP; return -1; }
+static int fake_bind(void *obj, int sock, const Network_Addr *addr) { UNUSED(obj); UNUSED(sock); UNUSED(addr); return 0; }
+static int fake_listen(void *obj, int sock, int backlog)
+{
+    UNUSED(obj); UNUSED(sock); UNUSED(backlog);
+    errno = EOPNOTSUPP;
+    return -1;
+}
+static int fake_recvbuf(void *obj, int sock) { UNUSED(obj); UNUSED(sock); return 0; }
+static int fake_recv(void *obj, int sock, uint8_t *buf, size_t len)
+{
+    UNUSED(obj); UNUSED(sock); UNUSED(buf); UNUSED(len);
+    errno = EWOULDBLOCK;
+    return -1;
+}
+static int fake_send(void *obj, int sock, const uint8_t *buf, size_t len)
+{
+    UNUSED(obj); UNUSED(sock); UNUSED(buf); UNUSED(len);
+    errno = EOPNOTSUPP;
+    return -1;
+}
+static int fake_socket(void *obj, int domain, int type, int proto)
+{
+    UNUSED(obj); UNUSED(domain); UNUSED(type); UNUSED(proto);
+    return FAKE_SOCKET;
+}
+static int fake_socket_nonblock(void *obj, int sock, bool nonblock) { UNUSED(obj); UNUSED(sock); UNUSED(nonblock); return 0; }
+static int fake_getsockopt(void *obj, int sock, int level, int optname, void *optval, size_t *optlen)
+{
+    UNUSED(obj); UNUSED(sock); UNUSED(level); UNUSED(optname);
+    memset(optval, 0, *optlen);
+    return 0;
+}
+static int fake_setsockopt(void *obj, int sock, int level, int optname, const void *optval, size_t optlen)
+{
+    UNUSED(obj); UNUSED(sock); UNUSED(level); UNUSED(optname); UNUSED(optval); UNUSED(optlen);
+    return 0;
+}
+static int fake_getaddrinfo(void *obj, int family, Network_Addr **addrs)
+{
+    UNUSED(obj); UNUSED(family); UNUSED(addrs);
+    return 0;
+}
+static int fake_freeaddrinfo(void *obj, Network_Addr *addrs) { UNUSED(obj); UNUSED(addrs); return 0; }
+
+/* Hands c-toxcore the one packet deliver() queued, then "would block". */
+static int fake_recvfrom(void *obj, int sock, uint8_t *buf, size_t len, Network_Addr *addr)
+{
+    Fake_Net *f = (Fake_Net *)obj;
+    CHECK(sock == FAKE_SOCKET, "recvfrom on socket %d", sock);
+    if (!f->pending) {
+        errno = EWOULDBLOCK;
+        return -1;
+    }
+    CHECK(f->in_len <= len, "packet larger than c-toxcore's receive buffer");
+    memcpy(buf, f->in, f->in_len);
+    *addr = f->in_from;
+    f->pending = false;
+    return (int)f->in_len;
+}
+
+/* Records what c-toxcore sends. */
+static int fake_sendto(void *obj, int sock, const uint8_t *buf, size_t len, const Network_Addr *addr)
+{
+    Fake_Net *f = (Fake_Net *)obj;
+    CHECK(sock == FAKE_SOCKET, "sendto on socket %d", sock);
+    CHECK(f->n_sent < FAKE_MAX_SENT && len <= PACKET_CAP, "c-toxcore sent more than the fake network records");
+    Sent_Packet *p = &f->sent[f->n_sent++];
+    memcpy(p->data, buf, len);
+    p->len = len;
+    p->to = from_sockaddr(addr);
+    return (int)len;
+}
+
+static const Network_Funcs fake_network_funcs = {
+    fake_close, fake_accept, fake_bind, fake_listen, fake_recvbuf, fake_recv, fake_recvfrom, fake_send,
+    fake_sendto, fake_socket, fake_socket_nonblock, fake_getsockopt, fake_setsockopt, fake_getaddrinfo,
+    fake_freeaddrinfo,
+};
+
+typedef struct Dht_Node {
+    char label[96];
+    uint8_t pk[KEY_SIZE], sk[KEY_SIZE];
+    IP_Port addr; /* where the other nodes see it */
+    Det_Rng rng;
+    Random random;
+    Fake_Net fnet;
+    Network ns;
+    Mono_Time *mono_time;
+    Networking_Core *net;
+    DHT *dht;
+    /* What c-toxcore handed our callbacks during the last deliver(). */
+    Node_format heard_nodes[8];
+    int n_heard_nodes;
+    int request_calls;
+    uint8_t request_id;
+    uint8_t request_from[KEY_SIZE];
+    uint8_t request_data[PACKET_CAP];
+    size_t request_len;
+} Dht_Node;
+
+/* c-toxcore's clock: one fixed instant, so nothing times out while the generator runs. */
+static uint64_t fixed_time_ms(void *user_data)
+{
+    UNUSED(user_data);
+    return 1000000;
+}
+
+static void on_nodes_response(const DHT *dht, const Node_format *node, void *user_data)
+{
+    UNUSED(dht);
+    Dht_Node *n = (Dht_Node *)user_data;
+    CHECK(n->n_heard_nodes < 8, "too many nodes reported");
+    n->heard_nodes[n->n_heard_nodes++] = *node;
+}
+
+static int on_request(Dht_Node *n, uint8_t id, const uint8_t *source_pubkey, const uint8_t *data, uint16_t len)
+{
+    ++n->request_calls;
+    n->request_id = id;
+    memcpy(n->request_from, source_pubkey, KEY_SIZE);
+    memcpy(n->request_data, data, len);
+    n->request_len = len;
+    return 0;
+}
+
+/* Our handler for request id 100 (which c-toxcore leaves unhandled), to see exactly what
+ * cryptopacket_handle delivers. */
+static int on_request_100(void *object, const IP_Port *ip_port, const uint8_t *source_pubkey, const uint8_t *data,
+                          uint16_t len, void *userdata)
+{
+    UNUSED(ip_port); UNUSED(userdata);
+    return on_request((Dht_Node *)object, 100, source_pubkey, data, len);
+}
+
+/* A c-toxcore DHT node with a seeded key pair (label "toxlink/dht/LABEL/secret-key"), a
+ * seeded random source, reachable at host:port. */
+static Dht_Node *node_new(const char *label, const char *host, uint16_t port)
+{
+    Dht_Node *n = (Dht_Node *)calloc(1, sizeof *n);
+    CHECK(n != NULL, "out of memory");
+    snprintf(n->label, sizeof n->label, "%s", label);
+    char l[256];
+    snprintf(l, sizeof l, "toxlink/dht/%s/secret-key", label);
+    seeded(l, n->sk, KEY_SIZE);
+    CHECK(crypto_scalarmult_base(n->pk, n->sk) == 0, "scalarmult_base");
+    snprintf(l, sizeof l, "toxlink/dht/%s/rng", label);
+    seeded(l, n->rng.seed, sizeof n->rng.seed);
+    n->random.funcs = &det_random_funcs;
+    n->random.obj = &n->rng;
+    n->ns.funcs = &fake_network_funcs;
+    n->ns.obj = &n->fnet;
+    n->addr = ip_port_of(host, port);
+
+    n->mono_time = mono_time_new(fixed_time_ms, NULL);
+    CHECK(n->mono_time != NULL, "mono_time_new");
+    IP any; /* :: — a dual-stack socket, as Tox opens by default */
+    memset(&any, 0, sizeof any);
+    any.family.value = NET_FAMILY_IPV6;
+    unsigned int err = 99;
+    n->net = new_networking_ex(logger, &n->ns, &any, port, port, &err);
+    CHECK(n->net != NULL && err == 0, "%s: new_networking_ex failed (%u)", label, err);
+    n->dht = new_dht(logger, &n->random, &n->ns, n->mono_time, n->net, false, true);
+    CHECK(n->dht != NULL, "%s: new_dht failed", label);
+    dht_set_self_public_key(n->dht, n->pk);
+    dht_set_self_secret_key(n->dht, n->sk);
+    dht_callback_get_nodes_response(n->dht, on_nodes_response);
+    return n;
+}
+
+static void node_free(Dht_Node *n)
+{
+    kill_dht(n->dht);
+    kill_networking(n->net);
+    mono_time_free(n->mono_time);
+    free(n);
+}
+
+/* The next bytes `n` draws are the seeded bytes of `label`; returns them in `out`. */
+static void script_draws(Dht_Node *n, const char *label, uint8_t *out, size_t len)
+{
+    CHECK(len <= sizeof n->rng.script, "script too long");
+    seeded(label, n->rng.script, len);
+    memcpy(out, n->rng.script, len);
+    n->rng.script_len = len;
+    n->rng.script_pos = 0;
+    n->rng.drawn = 0;
+}
+
+/* Checks that c-toxcore drew exactly the scripted bytes, and no more. */
+static void expect_script_used(Dht_Node *n, const char *what)
+{
+    CHECK(n->rng.script_pos == n->rng.script_len && n->rng.drawn == n->rng.script_len,
+          "%s: c-toxcore drew %zu random bytes; the script had %zu", what, n->rng.drawn, n->rng.script_len);
+    n->rng.script_len = 0;
+    n->rng.script_pos = 0;
+}
+
+static void clear_sent(Dht_Node *n)
+{
+    n->fnet.n_sent = 0;
+    n->rng.drawn = 0;
+}
+
+/* Hands `packet` to `to` as if it came from `from`, runs c-toxcore's networking_poll, and
+ * returns how many packets `to` sent while handling it. */
+static int deliver(Dht_Node *to, const IP_Port *from, const uint8_t *packet, size_t len)
+{
+    Fake_Net *f = &to->fnet;
+    f->in = packet;
+    f->in_len = len;
+    to_sockaddr(from, &f->in_from);
+    f->pending = true;
+    f->n_sent = 0;
+    to->n_heard_nodes = 0;
+    to->request_calls = 0;
+    to->rng.drawn = 0;
+    networking_poll(to->net, to);
+    CHECK(!f->pending, "networking_poll did not read the packet");
+    return f->n_sent;
+}
+
+static bool in_close_list(const Dht_Node *n, const uint8_t *pk)
+{
+    Node_format nodes[16];
+    const uint16_t count = closelist_nodes(n->dht, nodes, 16);
+    for (uint16_t i = 0; i < count; ++i) {
+        if (memcmp(nodes[i].public_key, pk, KEY_SIZE) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The key `a` and `b` share (encrypt_precompute of b's public and a's secret key). */
+static void shared_of(const Dht_Node *a, const Dht_Node *b, uint8_t *k)
+{
+    CHECK(encrypt_precompute(b->pk, a->sk, k) == 0, "encrypt_precompute");
+}
+
+/* Opens the box of a DHT packet (ping or nodes) with c-toxcore's decrypt_data_symmetric;
+ * returns the plaintext length, or -1. */
+static int open_dht_packet(const Dht_Node *receiver, const uint8_t *packet, size_t len, uint8_t *plain)
+{
+    uint8_t k[KEY_SIZE];
+    CHECK(len > DHT_BOX_AT + MAC_SIZE, "packet too short to open");
+    CHECK(encrypt_precompute(packet + 1, receiver->sk, k) == 0, "encrypt_precompute");
+    return decrypt_data_symmetric(k, packet + 1 + KEY_SIZE, packet + DHT_BOX_AT, len - DHT_BOX_AT, plain);
+}
+
+/* Seals `plain` as a DHT packet of `type` from `sender` to `receiver` with c-toxcore's
+ * dht_create_packet, the nonce scripted from `nonce_label`; returns the length. */
+static size_t seal_dht_packet(Dht_Node *sender, const Dht_Node *receiver, uint8_t type, const uint8_t *plain,
+                              size_t plain_len, const char *nonce_label, uint8_t *out)
+{
+    uint8_t k[KEY_SIZE], nonce[NONCE_SIZE];
+    shared_of(sender, receiver, k);
+    script_draws(sender, nonce_label, nonce, NONCE_SIZE);
+    const int len = dht_create_packet(&sender->random, sender->pk, k, type, plain, plain_len, out, PACKET_CAP);
+    expect_script_used(sender, "dht_create_packet");
+    CHECK(len == (int)(DHT_BOX_AT + plain_len + MAC_SIZE), "dht_create_packet returned %d", len);
+    CHECK(memcmp(out + 1 + KEY_SIZE, nonce, NONCE_SIZE) == 0, "dht_create_packet did not use the scripted nonce");
+    return (size_t)len;
+}
+
+static void emit_keys(Json *j, const Dht_Node *sender, const Dht_Node *receiver)
+{
+    kv_hex(j, "sender_public_key", sender->pk, KEY_SIZE);
+    kv_hex(j, "sender_secret_key", sender->sk, KEY_SIZE);
+    kv_hex(j, "receiver_public_key", receiver->pk, KEY_SIZE);
+    kv_hex(j, "receiver_secret_key", receiver->sk, KEY_SIZE);
+}
+
+static void emit_nodes(Json *j, const char *key, const Node_format *nodes, int count)
+{
+    j_key(j, key);
+    j_open(j, '[');
+    for (int i = 0; i < count; ++i) {
+        emit_node(j, &nodes[i]);
+    }
+    j_close(j, ']');
+}
+
+#define SOURCE_DHT                                                                                                 \
+    "test/vectors/generator/gen.c linked statically against the Debian libtoxcore.a of c-toxcore 0.2.18 "         \
+    "(libtoxcore-dev 0.2.18-1) and libsodium. The generator runs real c-toxcore DHT objects (new_networking_ex + " \
+    "new_dht) on a fake Network whose socket calls it answers itself, with a deterministic Random whose next "     \
+    "bytes it scripts (nonces, ping ids); no packet leaves the process. Keys and scripted bytes are libsodium "    \
+    "randombytes_buf_deterministic bytes seeded with BLAKE2b-256 of a label. "
+
+/* ---------------------------------------------------------------------------------------
+ * dht-ping
+ * ------------------------------------------------------------------------------------ */
+
+static void ping_encode_vector(Json *j, const char *name, const char *kind, const Dht_Node *sender,
+                               const Dht_Node *receiver, const uint8_t *packet, const uint8_t *ping_id)
+{
+    uint8_t k[KEY_SIZE];
+    shared_of(sender, receiver, k);
+    vector_begin(j, name);
+    kv_str(j, "kind", kind);
+    emit_keys(j, sender, receiver);
+    kv_hex(j, "nonce", packet + 1 + KEY_SIZE, NONCE_SIZE);
+    kv_hex(j, "ping_id", ping_id, PING_ID_SIZE);
+    vector_expected(j);
+    kv_hex(j, "shared_key", k, KEY_SIZE);
+    kv_hex(j, "packet", packet, 82);
+    vector_end(j);
+}
+
+static void ping_decode_vector(Json *j, const char *name, const char *kind, const Dht_Node *receiver,
+                               const uint8_t *packet, size_t len, const char *error, const uint8_t *ping_id)
+{
+    vector_begin(j, name);
+    kv_str(j, "kind", kind);
+    kv_hex(j, "packet", packet, len);
+    kv_hex(j, "receiver_secret_key", receiver->sk, KEY_SIZE);
+    vector_expected(j);
+    if (error != NULL) {
+        kv_str(j, "error", error);
+    } else {
+        kv_hex(j, "sender_public_key", packet + 1, KEY_SIZE);
+        kv_hex(j, "nonce", packet + 1 + KEY_SIZE, NONCE_SIZE);
+        kv_hex(j, "ping_id", ping_id, PING_ID_SIZE);
+    }
+    vector_end(j);
+}
+
+/* Builds a ping request from `a` to `b` with c-toxcore's ping_send_request; returns the
+ * ping id it chose (random_u64 from the script, rounded by ping_array_add). */
+static void c_ping_request(Dht_Node *a, Dht_Node *b, const char *label, uint8_t *packet, uint8_t *ping_id)
+{
+    char l[256];
+    uint8_t script[PING_ID_SIZE + NONCE_SIZE];
+    snprintf(l, sizeof l, "toxlink/dht-ping/%s/request-draws", label);
+    script_draws(a, l, script, sizeof script);
+    clear_sent(a);
+    ping_send_request(dht_get_ping(a->dht), &b->addr, b->pk);
+    expect_script_used(a, "ping_send_request");
+    CHECK(a->fnet.n_sent == 1, "ping_send_request sent %d packets", a->fnet.n_sent);
+    const Sent_Packet *p = &a->fnet.sent[0];
+    CHECK(p->len == 82 && p->data[0] == PKT_PING_REQUEST && same_ip_port(&p->to, &b->addr), "ping request shape");
+    CHECK(memcmp(p->data + 1, a->pk, KEY_SIZE) == 0, "ping request does not carry the sender's key");
+    /* ping_send_request draws the ping id first, then the nonce. */
+    CHECK(memcmp(p->data + 1 + KEY_SIZE, script + PING_ID_SIZE, NONCE_SIZE) == 0, "nonce is not the scripted one");
+    memcpy(packet, p->data, 82);
+    uint8_t plain[16];
+    CHECK(open_dht_packet(b, packet, 82, plain) == 9 && plain[0] == PKT_PING_REQUEST, "cannot open the ping request");
+    memcpy(ping_id, plain + 1, PING_ID_SIZE);
+}
+
+static int gen_dht_ping(void)
+{
+    Json j;
+    suite_begin(&j, "dht-ping",
+                "DHT ping request (0x00) and response (0x01): [kind][sender DHT public key 32][nonce 24]"
+                "[box: MAC 16 + plaintext [kind][ping id 8]], exactly 82 bytes, sealed with the key the sender "
+                "and receiver share (crypto_box_beforenm). The ping id is 8 opaque bytes, echoed by the response. "
+                "Encode vectors give both key pairs, nonce and ping id, and the shared key and packet; decoding "
+                "the packet as the receiver gives the sender key, nonce and ping id back. Decode vectors give a "
+                "packet, the handler it is given to ('kind') and the receiver's secret key, and either the "
+                "fields or an error: 'truncated' / 'trailing-bytes' / 'bad-value' (inner kind differs from the "
+                "outer one) are toxlink DecodeError codes, 'bad-mac' means the box does not open.",
+                SOURCE_DHT "Encode vectors: requests built by ping_send_request, responses by ping_send_response "
+                "(called by handle_ping_request on the request); each request was answered and each response "
+                "accepted (the responder joined the requester's close list). Decode vectors: packets sealed "
+                "with dht_create_packet (the layout ping.c writes), each given to handle_ping_request or "
+                "handle_ping_response: a refused request got no answer, a refused response left the close "
+                "list empty while the correct response with the same ping id, given afterwards, was accepted.");
+    int n = 0;
+    char name[200], l[256];
+
+    static const struct {
+        const char *label;
+        const char *a_host, *b_host;
+        uint16_t a_port, b_port;
+    } rounds[] = {
+        {"ipv4", "198.51.100.10", "203.0.113.20", 33445, 33446},
+        {"ipv6", "2001:db8::10", "2001:db8:1::20", 33445, 33445},
+    };
+    for (size_t r = 0; r < sizeof rounds / sizeof rounds[0]; ++r) {
+        snprintf(l, sizeof l, "ping/%s/a", rounds[r].label);
+        Dht_Node *a = node_new(l, rounds[r].a_host, rounds[r].a_port);
+        snprintf(l, sizeof l, "ping/%s/b", rounds[r].label);
+        Dht_Node *b = node_new(l, rounds[r].b_host, rounds[r].b_port);
+
+        uint8_t request[82], ping_id[PING_ID_SIZE];
+        c_ping_request(a, b, rounds[r].label, request, ping_id);
+        snprintf(name, sizeof name, "request built by ping_send_request (%s)", rounds[r].label);
+        ping_encode_vector(&j, name, "request", a, b, request, ping_id);
+        ++n;
+
+        uint8_t nonce[NONCE_SIZE];
+        snprintf(l, sizeof l, "toxlink/dht-ping/%s/response-nonce", rounds[r].label);
+        script_draws(b, l, nonce, NONCE_SIZE);
+        CHECK(deliver(b, &a->addr, request, sizeof request) == 1, "handle_ping_request did not answer");
+        expect_script_used(b, "ping_send_response");
+        const Sent_Packet *p = &b->fnet.sent[0];
+        CHECK(p->len == 82 && p->data[0] == PKT_PING_RESPONSE && same_ip_port(&p->to, &a->addr), "ping response shape");
+        CHECK(memcmp(p->data + 1 + KEY_SIZE, nonce, NONCE_SIZE) == 0, "response nonce is not the scripted one");
+        uint8_t response[82], plain[16];
+        memcpy(response, p->data, 82);
+        CHECK(open_dht_packet(a, response, 82, plain) == 9 && plain[0] == PKT_PING_RESPONSE &&
+              memcmp(plain + 1, ping_id, PING_ID_SIZE) == 0, "the response does not echo the ping id");
+        CHECK(!in_close_list(a, b->pk), "b is in a's close list too early");
+        deliver(a, &b->addr, response, sizeof response);
+        CHECK(in_close_list(a, b->pk), "handle_ping_response refused c-toxcore's own response");
+        snprintf(name, sizeof name, "response built by ping_send_response (%s)", rounds[r].label);
+        ping_encode_vector(&j, name, "response", b, a, response, ping_id);
+        ++n;
+        node_free(a);
+        node_free(b);
+    }
+
+    /* ---- requests given to handle_ping_request ---- */
+    Dht_Node *a = node_new("ping/neg/a", "198.51.100.11", 33445);
+    Dht_Node *b = node_new("ping/neg/b", "203.0.113.21", 33445);
+    uint8_t id[PING_ID_SIZE], plain[16], pkt[PACKET_CAP];
+    seeded("toxlink/dht-ping/neg/ping-id", id, sizeof id);
+    size_t len;
+
+    plain[0] = PKT_PING_REQUEST;
+    memcpy(plain + 1, id, PING_ID_SIZE);
+    len = seal_dht_packet(a, b, PKT_PING_REQUEST, plain, 9, "toxlink/dht-ping/neg/valid-request", pkt);
+    CHECK(deliver(b, &a->addr, pkt, len) == 1, "handle_ping_request refused a valid request");
+    ping_decode_vector(&j, "request sealed with dht_create_packet (answered)", "request", b, pkt, len, NULL, id);
+    ++n;
+    pkt[DHT_BOX_AT] ^= 0x01;
+    CHECK(deliver(b, &a->addr, pkt, len) == 0, "handle_ping_request answered a bad MAC");
+    ping_decode_vector(&j, "request with a corrupted MAC", "request", b, pkt, len, "bad-mac", NULL);
+    ++n;
+    pkt[DHT_BOX_AT] ^= 0x01;
+    pkt[len - 1] ^= 0x80;
+    CHECK(deliver(b, &a->addr, pkt, len) == 0, "handle_ping_request answered a corrupted ciphertext");
+    ping_decode_vector(&j, "request with a corrupted ciphertext byte", "request", b, pkt, len, "bad-mac", NULL);
+    ++n;
+    pkt[len - 1] ^= 0x80;
+    CHECK(deliver(b, &a->addr, pkt, 73) == 0, "handle_ping_request answered 73 bytes");
+    ping_decode_vector(&j, "request cut to 73 bytes (no room for a box)", "request", b, pkt, 73, "truncated", NULL);
+    ++n;
+    CHECK(deliver(b, &a->addr, pkt, 1) == 0, "handle_ping_request answered 1 byte");
+    ping_decode_vector(&j, "request of a lone kind byte", "request", b, pkt, 1, "truncated", NULL);
+    ++n;
+
+    len = seal_dht_packet(a, b, PKT_PING_REQUEST, plain, 8, "toxlink/dht-ping/neg/short-request", pkt);
+    CHECK(len == 81 && deliver(b, &a->addr, pkt, len) == 0, "handle_ping_request answered 81 bytes");
+    ping_decode_vector(&j, "request of 81 bytes (8-byte plaintext, ping id cut short)", "request", b, pkt, len,
+                       "truncated", NULL);
+    ++n;
+    plain[9] = 0x00;
+    len = seal_dht_packet(a, b, PKT_PING_REQUEST, plain, 10, "toxlink/dht-ping/neg/long-request", pkt);
+    CHECK(len == 83 && deliver(b, &a->addr, pkt, len) == 0, "handle_ping_request answered 83 bytes");
+    ping_decode_vector(&j, "request of 83 bytes (10-byte plaintext)", "request", b, pkt, len, "trailing-bytes", NULL);
+    ++n;
+    plain[0] = PKT_PING_RESPONSE;
+    len = seal_dht_packet(a, b, PKT_PING_REQUEST, plain, 9, "toxlink/dht-ping/neg/inner-response", pkt);
+    CHECK(deliver(b, &a->addr, pkt, len) == 0, "handle_ping_request answered an inner response");
+    ping_decode_vector(&j, "request (0x00) whose plaintext says response (0x01)", "request", b, pkt, len, "bad-value",
+                       NULL);
+    ++n;
+
+    /* ---- responses given to handle_ping_response, for a ping id a really sent ---- */
+    uint8_t request[82];
+    c_ping_request(a, b, "neg", request, id);
+    struct {
+        const char *name;
+        uint8_t kind;
+        size_t plain_len;
+        bool flip_mac;
+        const char *error;
+    } bad_responses[] = {
+        {"response of 81 bytes (8-byte plaintext)", PKT_PING_RESPONSE, 8, false, "truncated"},
+        {"response of 83 bytes (10-byte plaintext)", PKT_PING_RESPONSE, 10, false, "trailing-bytes"},
+        {"response (0x01) whose plaintext says request (0x00)", PKT_PING_REQUEST, 9, false, "bad-value"},
+        {"response with a corrupted MAC", PKT_PING_RESPONSE, 9, true, "bad-mac"},
+    };
+    for (size_t i = 0; i < sizeof bad_responses / sizeof bad_responses[0]; ++i) {
+        plain[0] = bad_responses[i].kind;
+        memcpy(plain + 1, id, PING_ID_SIZE);
+        plain[9] = 0x00;
+        snprintf(l, sizeof l, "toxlink/dht-ping/neg/bad-response-%zu", i);
+        len = seal_dht_packet(b, a, PKT_PING_RESPONSE, plain, bad_responses[i].plain_len, l, pkt);
+        if (bad_responses[i].flip_mac) {
+            pkt[DHT_BOX_AT + 3] ^= 0x10;
+        }
+        deliver(a, &b->addr, pkt, len);
+        CHECK(!in_close_list(a, b->pk), "handle_ping_response accepted: %s", bad_responses[i].name);
+        ping_decode_vector(&j, bad_responses[i].name, "response", a, pkt, len, bad_responses[i].error, NULL);
+        ++n;
+    }
+    plain[0] = PKT_PING_RESPONSE;
+    memcpy(plain + 1, id, PING_ID_SIZE);
+    len = seal_dht_packet(b, a, PKT_PING_RESPONSE, plain, 9, "toxlink/dht-ping/neg/good-response", pkt);
+    deliver(a, &b->addr, pkt, len);
+    CHECK(in_close_list(a, b->pk), "handle_ping_response refused the correct response after the bad ones");
+    ping_decode_vector(&j, "response sealed with dht_create_packet (accepted after the refused ones)", "response", a,
+                       pkt, len, NULL, id);
+    ++n;
+
+    node_free(a);
+    node_free(b);
+    suite_end(&j);
+    return n;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * dht-nodes
+ * ------------------------------------------------------------------------------------ */
+
+/* Sends a getnodes for `target` from `a` to `b` with c-toxcore's dht_getnodes; returns the
+ * packet (113 bytes) and the sendback c-toxcore put in it. */
+static void c_getnodes(Dht_Node *a, Dht_Node *b, const uint8_t *target, const char *label, uint8_t *packet,
+                       uint8_t *sendback)
+{
+    char l[256];
+    uint8_t script[PING_ID_SIZE + NONCE_SIZE];
+    snprintf(l, sizeof l, "toxlink/dht-nodes/%s/getnodes-draws", label);
+    script_draws(a, l, script, sizeof script);
+    clear_sent(a);
+    CHECK(dht_getnodes(a->dht, &b->addr, b->pk, target), "dht_getnodes failed");
+    expect_script_used(a, "dht_getnodes");
+    CHECK(a->fnet.n_sent == 1, "dht_getnodes sent %d packets", a->fnet.n_sent);
+    const Sent_Packet *p = &a->fnet.sent[0];
+    CHECK(p->len == 113 && p->data[0] == PKT_GET_NODES && same_ip_port(&p->to, &b->addr), "getnodes shape");
+    CHECK(memcmp(p->data + 1 + KEY_SIZE, script + PING_ID_SIZE, NONCE_SIZE) == 0, "nonce is not the scripted one");
+    memcpy(packet, p->data, 113);
+    uint8_t plain[64];
+    CHECK(open_dht_packet(b, packet, 113, plain) == 40, "cannot open the getnodes");
+    CHECK(memcmp(plain, target, KEY_SIZE) == 0, "getnodes does not carry the target");
+    memcpy(sendback, plain + KEY_SIZE, PING_ID_SIZE);
+}
+
+static void getnodes_encode_vector(Json *j, const char *name, const Dht_Node *sender, const Dht_Node *receiver,
+                                   const uint8_t *packet, const uint8_t *target, const uint8_t *sendback)
+{
+    uint8_t k[KEY_SIZE];
+    shared_of(sender, receiver, k);
+    vector_begin(j, name);
+    kv_str(j, "kind", "request");
+    emit_keys(j, sender, receiver);
+    kv_hex(j, "nonce", packet + 1 + KEY_SIZE, NONCE_SIZE);
+    kv_hex(j, "target", target, KEY_SIZE);
+    kv_hex(j, "sendback", sendback, PING_ID_SIZE);
+    vector_expected(j);
+    kv_hex(j, "shared_key", k, KEY_SIZE);
+    kv_hex(j, "packet", packet, 113);
+    vector_end(j);
+}
+
+/* A decode vector. For a request, `nodes` is NULL and `target` set; for a response the
+ * other way round. */
+static void nodes_decode_vector(Json *j, const char *name, const char *kind, const Dht_Node *receiver,
+                                const uint8_t *packet, size_t len, const char *error, const uint8_t *target,
+                                const Node_format *nodes, int count, const uint8_t *sendback)
+{
+    vector_begin(j, name);
+    kv_str(j, "kind", kind);
+    kv_hex(j, "packet", packet, len);
+    kv_hex(j, "receiver_secret_key", receiver->sk, KEY_SIZE);
+    vector_expected(j);
+    if (error != NULL) {
+        kv_str(j, "error", error);
+    } else {
+        kv_hex(j, "sender_public_key", packet + 1, KEY_SIZE);
+        kv_hex(j, "nonce", packet + 1 + KEY_SIZE, NONCE_SIZE);
+        if (target != NULL) {
+            kv_hex(j, "target", target, KEY_SIZE);
+        } else {
+            emit_nodes(j, "nodes", nodes, count);
+        }
+        kv_hex(j, "sendback", sendback, PING_ID_SIZE);
+    }
+    vector_end(j);
+}
+
+typedef struct Nodes_Case {
+    const char *label;
+    const char *name;
+    const Node_Spec *specs;
+    int count;
+} Nodes_Case;
+
+static int gen_dht_nodes(void)
+{
+    Json j;
+    suite_begin(&j, "dht-nodes",
+                "DHT nodes request (getnodes, 0x02) and response (sendnodes, 0x04), in the DHT packet envelope "
+                "[kind][sender DHT public key 32][nonce 24][box: MAC 16 + plaintext]. Request plaintext: "
+                "[target public key 32][sendback 8], packet exactly 113 bytes. Response plaintext: "
+                "[count 1][count packed nodes][sendback 8], count 1..4, UDP families only, no byte left over. "
+                "The sendback is 8 opaque bytes the response echoes. Encode vectors give both key pairs, nonce "
+                "and fields, and the shared key and packet (decoding it as the receiver gives the fields back). "
+                "Decode vectors give a packet, its kind and the receiver's secret key, and either the fields "
+                "or an error: toxlink DecodeError codes, or 'bad-mac' when the box does not open. Hosts are "
+                "canonical text as in packed-nodes.json.",
+                SOURCE_DHT "Encode vectors: requests built by dht_getnodes; responses built by sendnodes_ipv6 "
+                "(called by handle_getnodes on the request) from close lists filled with addto_lists, each "
+                "response accepted by handle_sendnodes_ipv6 of the requester, which reported every node "
+                "through its get_nodes_response callback. Decode vectors: c-toxcore's own reply when it knows "
+                "no nodes, and packets sealed with dht_create_packet that carry the sendback of a real "
+                "dht_getnodes; each was given to handle_sendnodes_ipv6 or handle_getnodes, and refused "
+                "(requester's close list unchanged, or no reply) or accepted as the vector says.");
+    int n = 0;
+    char l[256];
+
+    Dht_Node *a = node_new("nodes/a", "198.51.100.30", 33445);
+    Dht_Node *b = node_new("nodes/b", "203.0.113.40", 33445);
+
+    /* ---- getnodes, and the reply of a node that knows nobody ---- */
+    uint8_t target[KEY_SIZE], request[113], sendback[PING_ID_SIZE];
+    c_getnodes(a, b, a->pk, "own-key", request, sendback);
+    getnodes_encode_vector(&j, "request built by dht_getnodes, target = the sender's own key (bootstrap lookup)", a,
+                           b, request, a->pk, sendback);
+    ++n;
+    seeded("toxlink/dht-nodes/target", target, KEY_SIZE);
+    c_getnodes(a, b, target, "random-target", request, sendback);
+    getnodes_encode_vector(&j, "request built by dht_getnodes, random target", a, b, request, target, sendback);
+    ++n;
+
+    uint8_t nonce[NONCE_SIZE];
+    script_draws(b, "toxlink/dht-nodes/empty-reply-nonce", nonce, NONCE_SIZE);
+    CHECK(deliver(b, &a->addr, request, sizeof request) == 1, "handle_getnodes did not answer");
+    expect_script_used(b, "sendnodes_ipv6");
+    Sent_Packet empty = b->fnet.sent[0];
+    CHECK(empty.len == 82 && empty.data[0] == PKT_SEND_NODES && same_ip_port(&empty.to, &a->addr), "empty reply shape");
+    uint8_t plain[PACKET_CAP];
+    CHECK(open_dht_packet(a, empty.data, empty.len, plain) == 9 && plain[0] == 0 &&
+          memcmp(plain + 1, sendback, PING_ID_SIZE) == 0, "empty reply plaintext");
+    deliver(a, &b->addr, empty.data, empty.len);
+    CHECK(a->n_heard_nodes == 0 && !in_close_list(a, b->pk), "handle_sendnodes_ipv6 accepted a reply with no nodes");
+    nodes_decode_vector(&j, "response with count 0 as sendnodes_ipv6 sends it when it knows no node (82 bytes): "
+                        "handle_sendnodes_ipv6 refuses it", "response", a, empty.data, empty.len, "bad-value", NULL,
+                        NULL, 0, NULL);
+    ++n;
+    node_free(b);
+
+    /* ---- sendnodes with 1 to 4 nodes, from sendnodes_ipv6 ---- */
+    static const Node_Spec one[] = {{false, "192.0.2.1", 33445}};
+    static const Node_Spec two[] = {{false, "192.0.2.1", 33445}, {false, "2001:db8::1", 33445}};
+    static const Node_Spec three[] = {
+        {false, "192.0.2.7", 1},
+        {false, "2001:db8:85a3::8a2e:370:7334", 65535},
+        {false, "198.51.100.99", 443},
+    };
+    static const Node_Spec four_v6[] = {
+        {false, "2001:db8::a", 33445},
+        {false, "2001:db8::b", 33446},
+        {false, "2001:db8:ffff:ffff:ffff:ffff:ffff:fffc", 33447},
+        {false, "2001:db8::d", 33448},
+    };
+    static const Node_Spec four_mixed[] = {
+        {false, "203.0.113.1", 33445},
+        {false, "2001:db8::2", 33445},
+        {false, "203.0.113.3", 33445},
+        {false, "2001:db8::4", 33445},
+    };
+    static const Nodes_Case cases[] = {
+        {"one", "response built by sendnodes_ipv6 with 1 ipv4 node", one, 1},
+        {"two", "response built by sendnodes_ipv6 with 2 nodes (ipv4, ipv6)", two, 2},
+        {"three", "response built by sendnodes_ipv6 with 3 nodes (ports 1 and 65535)", three, 3},
+        {"four-v6", "response built by sendnodes_ipv6 with 4 ipv6 nodes (the longest response, 286 bytes)", four_v6, 4},
+        {"four-mixed", "response built by sendnodes_ipv6 with 4 nodes, ipv4 and ipv6", four_mixed, 4},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; ++c) {
+        snprintf(l, sizeof l, "nodes/b-%s", cases[c].label);
+        b = node_new(l, "203.0.113.41", 33445);
+        Node_format added[4];
+        for (int i = 0; i < cases[c].count; ++i) {
+            snprintf(l, sizeof l, "toxlink/dht-nodes/%s/node-%d", cases[c].label, i);
+            node_from_spec(&added[i], &cases[c].specs[i], l);
+            CHECK(addto_lists(b->dht, &added[i].ip_port, added[i].public_key) > 0, "addto_lists refused node %d", i);
+        }
+        c_getnodes(a, b, target, cases[c].label, request, sendback);
+        snprintf(l, sizeof l, "toxlink/dht-nodes/%s/reply-nonce", cases[c].label);
+        script_draws(b, l, nonce, NONCE_SIZE);
+        CHECK(deliver(b, &a->addr, request, sizeof request) == 1, "handle_getnodes did not answer");
+        expect_script_used(b, "sendnodes_ipv6");
+        Sent_Packet reply = b->fnet.sent[0];
+        CHECK(reply.data[0] == PKT_SEND_NODES && same_ip_port(&reply.to, &a->addr), "reply shape");
+        CHECK(memcmp(reply.data + 1 + KEY_SIZE, nonce, NONCE_SIZE) == 0, "reply nonce is not the scripted one");
+        const int plain_len = open_dht_packet(a, reply.data, reply.len, plain);
+        CHECK(plain_len > 9 && plain[0] == cases[c].count, "%s: c-toxcore sent %u nodes", cases[c].name, plain[0]);
+        CHECK(memcmp(plain + plain_len - PING_ID_SIZE, sendback, PING_ID_SIZE) == 0, "reply does not echo the sendback");
+        Node_format nodes[4];
+        uint16_t processed = 0;
+        const int got = unpack_nodes(nodes, 4, &processed, plain + 1, (uint16_t)(plain_len - 1 - PING_ID_SIZE), false);
+        CHECK(got == cases[c].count && processed == plain_len - 1 - PING_ID_SIZE, "unpack_nodes of the reply");
+        for (int i = 0; i < got; ++i) {
+            bool found = false;
+            for (int k = 0; k < cases[c].count; ++k) {
+                found = found || same_node(&nodes[i], &added[k]);
+            }
+            CHECK(found, "reply holds a node that was not added");
+        }
+        deliver(a, &b->addr, reply.data, reply.len);
+        CHECK(a->n_heard_nodes == got, "handle_sendnodes_ipv6 reported %d of %d nodes", a->n_heard_nodes, got);
+        for (int i = 0; i < got; ++i) {
+            CHECK(same_node(&a->heard_nodes[i], &nodes[i]), "handle_sendnodes_ipv6 reported another node");
+        }
+        uint8_t k[KEY_SIZE];
+        shared_of(b, a, k);
+        vector_begin(&j, cases[c].name);
+        kv_str(&j, "kind", "response");
+        emit_keys(&j, b, a);
+        kv_hex(&j, "nonce", nonce, NONCE_SIZE);
+        emit_nodes(&j, "nodes", nodes, got);
+        kv_hex(&j, "sendback", sendback, PING_ID_SIZE);
+        vector_expected(&j);
+        kv_hex(&j, "shared_key", k, KEY_SIZE);
+        kv_hex(&j, "packet", reply.data, reply.len);
+        vector_end(&j);
+        ++n;
+        node_free(b);
+    }
+    node_free(a);
+
+    /* ---- crafted responses, each to a fresh requester that really sent a getnodes ---- */
+    static const Node_Spec v4[] = {{false, "192.0.2.1", 33445}};
+    static const Node_Spec v4_five[] = {
+        {false, "192.0.2.1", 33445}, {false, "192.0.2.2", 33445}, {false, "192.0.2.3", 33445},
+        {false, "192.0.2.4", 33445}, {false, "192.0.2.5", 33445},
+    };
+    static const Node_Spec v4_pair[] = {{false, "192.0.2.1", 33445}, {false, "192.0.2.2", 33445}};
+    static const Node_Spec tcp4[] = {{true, "192.0.2.1", 443}};
+    static const Node_Spec tcp6[] = {{true, "2001:db8::1", 443}};
+    static const Node_Spec udp_tcp[] = {{false, "192.0.2.1", 33445}, {true, "192.0.2.2", 443}};
+    static const Node_Spec port0[] = {{false, "192.0.2.9", 0}};
+    static const struct {
+        const char *label;
+        const char *name;
+        uint8_t count;        /* the count byte */
+        const Node_Spec *specs;
+        int n_specs;
+        int family_byte;      /* >= 0: overwrite the first node's family byte */
+        int stray;            /* extra bytes of 0x00 after the nodes */
+        size_t sendback_len;
+        bool flip_mac;
+        const char *error;
+        int heard;            /* nodes reported when accepted */
+    } crafted[] = {
+        {"count0-node", "response with count 0 followed by a node", 0, v4, 1, -1, 0, 8, false, "bad-value", 0},
+        {"count5", "response with count 5 and 5 nodes (MAX_SENT_NODES is 4)", 5, v4_five, 5, -1, 0, 8, false,
+         "bad-value", 0},
+        {"count2-one-node", "response with count 2 but 1 node", 2, v4, 1, -1, 0, 8, false, "truncated", 0},
+        {"count1-two-nodes", "response with count 1 but 2 nodes", 1, v4_pair, 2, -1, 0, 8, false, "trailing-bytes", 0},
+        {"stray-byte", "response with 1 node and a stray byte before the sendback", 1, v4, 1, -1, 1, 8, false,
+         "trailing-bytes", 0},
+        {"tcp4", "response with a TCP/IPv4 node (family 130)", 1, tcp4, 1, -1, 0, 8, false, "bad-family", 0},
+        {"tcp6", "response with a TCP/IPv6 node (family 138)", 1, tcp6, 1, -1, 0, 8, false, "bad-family", 0},
+        {"udp-tcp", "response with a UDP node then a TCP node", 2, udp_tcp, 2, -1, 0, 8, false, "bad-family", 0},
+        {"family3", "response with an unknown family byte (3)", 1, v4, 1, 3, 0, 8, false, "bad-family", 0},
+        {"short-sendback", "response whose sendback is 7 bytes", 1, v4, 1, -1, 0, 7, false, "truncated", 0},
+        {"bad-mac", "response with a corrupted MAC", 1, v4, 1, -1, 0, 8, true, "bad-mac", 0},
+        {"port0", "response with a node at port 0 (accepted; c-toxcore then ignores the node)", 1, port0, 1, -1, 0, 8,
+         false, NULL, 0},
+        {"good", "response sealed with dht_create_packet, 1 node (accepted)", 1, v4, 1, -1, 0, 8, false, NULL, 1},
+    };
+    for (size_t c = 0; c < sizeof crafted / sizeof crafted[0]; ++c) {
+        snprintf(l, sizeof l, "nodes/crafted/%s/a", crafted[c].label);
+        a = node_new(l, "198.51.100.31", 33445);
+        snprintf(l, sizeof l, "nodes/crafted/%s/b", crafted[c].label);
+        b = node_new(l, "203.0.113.42", 33445);
+        c_getnodes(a, b, a->pk, crafted[c].label, request, sendback);
+
+        Node_format nodes[8];
+        size_t at = 0;
+        plain[at++] = crafted[c].count;
+        for (int i = 0; i < crafted[c].n_specs; ++i) {
+            snprintf(l, sizeof l, "toxlink/dht-nodes/crafted/%s/node-%d", crafted[c].label, i);
+            node_from_spec(&nodes[i], &crafted[c].specs[i], l);
+        }
+        const int packed = pack_nodes(logger, plain + at, 512, nodes, (uint16_t)crafted[c].n_specs);
+        CHECK(packed > 0, "pack_nodes");
+        if (crafted[c].family_byte >= 0) {
+            plain[at] = (uint8_t)crafted[c].family_byte;
+        }
+        at += (size_t)packed;
+        for (int i = 0; i < crafted[c].stray; ++i) {
+            plain[at++] = 0x00;
+        }
+        memcpy(plain + at, sendback, crafted[c].sendback_len);
+        at += crafted[c].sendback_len;
+        uint8_t pkt[PACKET_CAP];
+        snprintf(l, sizeof l, "toxlink/dht-nodes/crafted/%s/nonce", crafted[c].label);
+        const size_t len = seal_dht_packet(b, a, PKT_SEND_NODES, plain, at, l, pkt);
+        if (crafted[c].flip_mac) {
+            pkt[DHT_BOX_AT + 5] ^= 0x04;
+        }
+        deliver(a, &b->addr, pkt, len);
+        const bool accepted = in_close_list(a, b->pk);
+        CHECK(accepted == (crafted[c].error == NULL), "%s: handle_sendnodes_ipv6 %s it", crafted[c].name,
+              accepted ? "accepted" : "refused");
+        CHECK(a->n_heard_nodes == crafted[c].heard, "%s: %d nodes reported", crafted[c].name, a->n_heard_nodes);
+        nodes_decode_vector(&j, crafted[c].name, "response", a, pkt, len, crafted[c].error, NULL, nodes,
+                            crafted[c].n_specs, sendback);
+        ++n;
+        node_free(a);
+        node_free(b);
+    }
+
+    /* ---- crafted requests, to handle_getnodes ---- */
+    a = node_new("nodes/getnodes/a", "198.51.100.32", 33445);
+    b = node_new("nodes/getnodes/b", "203.0.113.43", 33445);
+    seeded("toxlink/dht-nodes/getnodes/sendback", sendback, PING_ID_SIZE);
+    memcpy(plain, target, KEY_SIZE);
+    memcpy(plain + KEY_SIZE, sendback, PING_ID_SIZE);
+    plain[40] = 0x00;
+    uint8_t pkt[PACKET_CAP];
+    size_t len = seal_dht_packet(a, b, PKT_GET_NODES, plain, 40, "toxlink/dht-nodes/getnodes/good", pkt);
+    CHECK(deliver(b, &a->addr, pkt, len) == 1, "handle_getnodes did not answer a valid request");
+    nodes_decode_vector(&j, "request sealed with dht_create_packet (answered)", "request", b, pkt, len, NULL, target,
+                        NULL, 0, sendback);
+    ++n;
+    pkt[DHT_BOX_AT + 7] ^= 0x01;
+    CHECK(deliver(b, &a->addr, pkt, len) == 0, "handle_getnodes answered a bad MAC");
+    nodes_decode_vector(&j, "request with a corrupted MAC", "request", b, pkt, len, "bad-mac", NULL, NULL, 0, NULL);
+    ++n;
+    len = seal_dht_packet(a, b, PKT_GET_NODES, plain, 39, "toxlink/dht-nodes/getnodes/short", pkt);
+    CHECK(len == 112 && deliver(b, &a->addr, pkt, len) == 0, "handle_getnodes answered 112 bytes");
+    nodes_decode_vector(&j, "request of 112 bytes (39-byte plaintext)", "request", b, pkt, len, "truncated", NULL, NULL,
+                        0, NULL);
+    ++n;
+    len = seal_dht_packet(a, b, PKT_GET_NODES, plain, 41, "toxlink/dht-nodes/getnodes/long", pkt);
+    CHECK(len == 114 && deliver(b, &a->addr, pkt, len) == 0, "handle_getnodes answered 114 bytes");
+    nodes_decode_vector(&j, "request of 114 bytes (41-byte plaintext)", "request", b, pkt, len, "trailing-bytes", NULL,
+                        NULL, 0, NULL);
+    ++n;
+    node_free(a);
+    node_free(b);
+
+    suite_end(&j);
+    return n;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * dht-request
+ * ------------------------------------------------------------------------------------ */
+
+#define NAT_PING_ID 254
+#define ARBITRARY_ID 100
+
+/* Builds a DHT request from `a` to `receiver` with c-toxcore's create_request, the nonce
+ * scripted from `label`; returns the length (or -1 if create_request refuses). */
+static int c_request(Dht_Node *a, const Dht_Node *receiver, uint8_t id, const uint8_t *payload, size_t len,
+                     const char *label, uint8_t *packet)
+{
+    char l[256];
+    uint8_t nonce[NONCE_SIZE];
+    snprintf(l, sizeof l, "toxlink/dht-request/%s/nonce", label);
+    script_draws(a, l, nonce, NONCE_SIZE);
+    const int out = create_request(&a->random, a->pk, a->sk, packet, receiver->pk, payload, (uint32_t)len, id);
+    if (out < 0) {
+        a->rng.script_len = a->rng.script_pos = 0;
+        return out;
+    }
+    expect_script_used(a, "create_request");
+    CHECK(memcmp(packet + 1 + 2 * KEY_SIZE, nonce, NONCE_SIZE) == 0, "create_request did not use the scripted nonce");
+    return out;
+}
+
+/* What we build by hand where create_request refuses: the same layout, boxed with
+ * c-toxcore's encrypt_data. */
+static size_t hand_request(const Dht_Node *a, const Dht_Node *receiver, uint8_t id, size_t payload_len,
+                           const char *label, uint8_t *packet)
+{
+    char l[256];
+    uint8_t nonce[NONCE_SIZE], plain[PACKET_CAP];
+    snprintf(l, sizeof l, "toxlink/dht-request/%s/nonce", label);
+    seeded(l, nonce, NONCE_SIZE);
+    snprintf(l, sizeof l, "toxlink/dht-request/%s/payload", label);
+    plain[0] = id;
+    seeded(l, plain + 1, payload_len);
+    packet[0] = PKT_CRYPTO;
+    memcpy(packet + 1, receiver->pk, KEY_SIZE);
+    memcpy(packet + 1 + KEY_SIZE, a->pk, KEY_SIZE);
+    memcpy(packet + 1 + 2 * KEY_SIZE, nonce, NONCE_SIZE);
+    const int boxed = encrypt_data(receiver->pk, a->sk, nonce, plain, payload_len + 1, packet + REQUEST_BOX_AT);
+    CHECK(boxed == (int)(payload_len + 1 + MAC_SIZE), "encrypt_data");
+    return REQUEST_BOX_AT + (size_t)boxed;
+}
+
+/* handle_request as `receiver`: the payload length, or -1. */
+static int c_open_request(const Dht_Node *receiver, const uint8_t *packet, size_t len, uint8_t *id, uint8_t *payload)
+{
+    uint8_t from[KEY_SIZE];
+    return handle_request(receiver->pk, receiver->sk, from, payload, id, packet, (uint16_t)len);
+}
+
+static void nat_ping_fields(Json *j, const uint8_t *payload, size_t len)
+{
+    j_key(j, "nat_ping");
+    j_open(j, '{');
+    if (len == 1 + PING_ID_SIZE && payload[0] <= 1) {
+        kv_str(j, "kind", payload[0] == 0 ? "request" : "response");
+        kv_hex(j, "ping_id", payload + 1, PING_ID_SIZE);
+    } else {
+        kv_str(j, "error", len < 1 + PING_ID_SIZE ? "truncated" : len > 1 + PING_ID_SIZE ? "trailing-bytes" : "bad-value");
+    }
+    j_close(j, '}');
+}
+
+static void request_encode_vector(Json *j, const char *name, const Dht_Node *sender, const Dht_Node *receiver,
+                                  uint8_t id, const uint8_t *payload, size_t payload_len, const uint8_t *packet,
+                                  size_t len)
+{
+    uint8_t k[KEY_SIZE];
+    shared_of(sender, receiver, k);
+    vector_begin(j, name);
+    emit_keys(j, sender, receiver);
+    kv_hex(j, "nonce", packet + 1 + 2 * KEY_SIZE, NONCE_SIZE);
+    kv_u64(j, "request_id", id);
+    kv_hex(j, "payload", payload, payload_len);
+    if (id == NAT_PING_ID) {
+        nat_ping_fields(j, payload, payload_len);
+    }
+    vector_expected(j);
+    kv_hex(j, "shared_key", k, KEY_SIZE);
+    kv_hex(j, "packet", packet, len);
+    vector_end(j);
+}
+
+static void request_decode_vector(Json *j, const char *name, const Dht_Node *receiver, const uint8_t *packet,
+                                  size_t len, const char *error)
+{
+    vector_begin(j, name);
+    kv_hex(j, "packet", packet, len);
+    kv_hex(j, "receiver_secret_key", receiver->sk, KEY_SIZE);
+    vector_expected(j);
+    if (error != NULL) {
+        kv_str(j, "error", error);
+    } else {
+        uint8_t id, payload[PACKET_CAP];
+        const int got = c_open_request(receiver, packet, len, &id, payload);
+        CHECK(got > 0, "%s: handle_request refused a packet meant to be accepted", name);
+        kv_hex(j, "receiver_public_key", packet + 1, KEY_SIZE);
+        kv_hex(j, "sender_public_key", packet + 1 + KEY_SIZE, KEY_SIZE);
+        kv_hex(j, "nonce", packet + 1 + 2 * KEY_SIZE, NONCE_SIZE);
+        kv_u64(j, "request_id", id);
+        kv_hex(j, "payload", payload, (size_t)got);
+        if (id == NAT_PING_ID) {
+            nat_ping_fields(j, payload, (size_t)got);
+        }
+    }
+    vector_end(j);
+}
+
+static int gen_dht_request(void)
+{
+    Json j;
+    suite_begin(&j, "dht-request",
+                "DHT request (NET_PACKET_CRYPTO, 0x20): [0x20][receiver DHT public key 32][sender DHT public key "
+                "32][nonce 24][box: MAC 16 + plaintext [request id 1][payload]], 107..1024 bytes for a request "
+                "its receiver takes. Request id 254 is a NAT ping, payload [0 request | 1 response][ping id 8]. "
+                "Encode vectors give both key pairs, nonce, request id and payload (and, for NAT pings, the "
+                "payload's fields in 'nat_ping'), and the shared key and packet. Decode vectors give a packet "
+                "and its receiver's secret key, and either the header fields, request id and payload (with "
+                "'nat_ping': its fields or the error decoding the payload as a NAT ping gives) or an error: "
+                "toxlink DecodeError codes, or 'bad-mac' when the box does not open.",
+                SOURCE_DHT "Encode vectors: create_request; every one was delivered by cryptopacket_handle of "
+                "the receiver (generic ones to a handler the generator registered for id 100; NAT pings to "
+                "c-toxcore's own handle_NATping of a node that has the sender as DHT friend, which acted on "
+                "them: it answered the request and renewed its ping id on the response). NAT ping payloads are "
+                "laid out as the static send_NATping lays them out. Packets create_request refuses to build "
+                "(over 1024 bytes) are built by the generator in the same layout and boxed with encrypt_data. "
+                "Decode verdicts: handle_request of the receiver, and delivery by its cryptopacket_handle; the "
+                "1040- and 1041-byte vectors were also given to a node that has the receiver in its close "
+                "list (it forwards 1040 bytes and drops 1041); the NAT ping payload errors were given to "
+                "handle_NATping, which did not act on them.");
+    int n = 0;
+    uint8_t pkt[PACKET_CAP], payload[PACKET_CAP], id, got_payload[PACKET_CAP];
+    int len;
+
+    Dht_Node *a = node_new("request/a", "198.51.100.50", 33445);
+    Dht_Node *b = node_new("request/b", "203.0.113.60", 33445);
+    Dht_Node *c = node_new("request/c", "192.0.2.70", 33445);
+    Dht_Node *nat = node_new("request/nat", "203.0.113.61", 33445);
+    cryptopacket_registerhandler(b->dht, ARBITRARY_ID, on_request_100, b);
+    cryptopacket_registerhandler(c->dht, ARBITRARY_ID, on_request_100, c);
+    CHECK(addto_lists(b->dht, &c->addr, c->pk) > 0, "addto_lists");
+    uint8_t nat_id[PING_ID_SIZE];
+    script_draws(nat, "toxlink/dht-request/nat-ping-id", nat_id, PING_ID_SIZE);
+    CHECK(dht_addfriend(nat->dht, a->pk, NULL, NULL, 0, NULL) == 0, "dht_addfriend");
+    expect_script_used(nat, "dht_addfriend");
+
+    /* ---- NAT pings, to handle_NATping ---- */
+    payload[0] = 0; /* NAT_PING_REQUEST */
+    seeded("toxlink/dht-request/nat-request-id", payload + 1, PING_ID_SIZE);
+    len = c_request(a, nat, NAT_PING_ID, payload, 9, "nat-request", pkt);
+    CHECK(len == 89 + 1 + 9 + MAC_SIZE, "NAT ping request length %d", len);
+    deliver(nat, &a->addr, pkt, (size_t)len);
+    CHECK(nat->rng.drawn > 0, "handle_NATping did not answer the NAT ping request");
+    request_encode_vector(&j, "NAT ping request (create_request, request id 254)", a, nat, NAT_PING_ID, payload, 9, pkt,
+                          (size_t)len);
+    ++n;
+    payload[0] = 1; /* NAT_PING_RESPONSE, echoing the id nat holds for a */
+    memcpy(payload + 1, nat_id, PING_ID_SIZE);
+    len = c_request(a, nat, NAT_PING_ID, payload, 9, "nat-response", pkt);
+    deliver(nat, &a->addr, pkt, (size_t)len);
+    CHECK(nat->rng.drawn == PING_ID_SIZE, "handle_NATping did not take the NAT ping response (%zu)", nat->rng.drawn);
+    request_encode_vector(&j, "NAT ping response (create_request, request id 254)", a, nat, NAT_PING_ID, payload, 9,
+                          pkt, (size_t)len);
+    ++n;
+
+    static const struct {
+        const char *label;
+        const char *name;
+        uint8_t kind;
+        size_t len;
+        const char *error;
+    } bad_nat[] = {
+        {"nat-short", "NAT ping with an 8-byte payload (ping id cut short)", 0, 8, "truncated"},
+        {"nat-long", "NAT ping with a 10-byte payload", 0, 10, "trailing-bytes"},
+        {"nat-kind2", "NAT ping of kind 2", 2, 9, "bad-value"},
+    };
+    for (size_t i = 0; i < sizeof bad_nat / sizeof bad_nat[0]; ++i) {
+        payload[0] = bad_nat[i].kind;
+        seeded("toxlink/dht-request/nat-request-id", payload + 1, PING_ID_SIZE);
+        payload[9] = 0x00;
+        len = c_request(a, nat, NAT_PING_ID, payload, bad_nat[i].len, bad_nat[i].label, pkt);
+        CHECK(c_open_request(nat, pkt, (size_t)len, &id, got_payload) == (int)bad_nat[i].len, "handle_request");
+        deliver(nat, &a->addr, pkt, (size_t)len);
+        CHECK(nat->rng.drawn == 0, "handle_NATping acted on: %s", bad_nat[i].name);
+        request_decode_vector(&j, bad_nat[i].name, nat, pkt, (size_t)len, NULL);
+        ++n;
+    }
+
+    /* ---- other payloads, delivered to our handler for id 100 ---- */
+    static const struct {
+        const char *label;
+        const char *name;
+        size_t len;
+    } sizes[] = {
+        {"payload-50", "request id 100, 50-byte payload", 50},
+        {"payload-1", "request id 100, 1-byte payload (107 bytes, the shortest a receiver takes)", 1},
+        {"payload-918", "request id 100, 918-byte payload (1024 bytes, the longest create_request builds)", 918},
+    };
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; ++i) {
+        char l[256];
+        snprintf(l, sizeof l, "toxlink/dht-request/%s/payload", sizes[i].label);
+        seeded(l, payload, sizes[i].len);
+        len = c_request(a, b, ARBITRARY_ID, payload, sizes[i].len, sizes[i].label, pkt);
+        CHECK(len == (int)(REQUEST_BOX_AT + 1 + sizes[i].len + MAC_SIZE), "create_request length %d", len);
+        deliver(b, &a->addr, pkt, (size_t)len);
+        CHECK(b->request_calls == 1 && b->request_id == ARBITRARY_ID && b->request_len == sizes[i].len &&
+              memcmp(b->request_data, payload, sizes[i].len) == 0 && memcmp(b->request_from, a->pk, KEY_SIZE) == 0,
+              "%s: cryptopacket_handle did not deliver it", sizes[i].name);
+        request_encode_vector(&j, sizes[i].name, a, b, ARBITRARY_ID, payload, sizes[i].len, pkt, (size_t)len);
+        ++n;
+    }
+    CHECK(c_request(a, b, ARBITRARY_ID, payload, 919, "payload-919", pkt) == -1, "create_request built 1025 bytes");
+
+    /* ---- refused ---- */
+    seeded("toxlink/dht-request/payload-1/payload", payload, 1);
+    len = c_request(a, b, ARBITRARY_ID, payload, 1, "payload-1", pkt);
+    CHECK(c_open_request(b, pkt, 105, &id, got_payload) == -1, "handle_request took 105 bytes");
+    deliver(b, &a->addr, pkt, 105);
+    CHECK(b->request_calls == 0 && b->fnet.n_sent == 0, "cryptopacket_handle took 105 bytes");
+    request_decode_vector(&j, "105 bytes: a box with no room for the request id", b, pkt, 105, "truncated");
+    ++n;
+
+    len = c_request(a, b, ARBITRARY_ID, payload, 0, "payload-0", pkt);
+    CHECK(len == 106, "create_request with no payload: %d", len);
+    CHECK(c_open_request(b, pkt, (size_t)len, &id, got_payload) == 0, "handle_request did not open 106 bytes");
+    deliver(b, &a->addr, pkt, (size_t)len);
+    CHECK(b->request_calls == 0, "cryptopacket_handle delivered an empty payload");
+    request_decode_vector(&j, "106 bytes: request id 100 and an empty payload (handle_request opens it, "
+                          "cryptopacket_handle drops it)", b, pkt, (size_t)len, "truncated");
+    ++n;
+
+    size_t hlen = hand_request(a, b, ARBITRARY_ID, 919, "payload-919", pkt);
+    CHECK(hlen == 1025 && c_open_request(b, pkt, hlen, &id, got_payload) == -1, "handle_request took 1025 bytes");
+    deliver(b, &a->addr, pkt, hlen);
+    CHECK(b->request_calls == 0, "cryptopacket_handle delivered 1025 bytes");
+    request_decode_vector(&j, "1025 bytes (over MAX_CRYPTO_REQUEST_SIZE)", b, pkt, hlen, "trailing-bytes");
+    ++n;
+
+    hlen = hand_request(a, c, ARBITRARY_ID, 934, "payload-934", pkt);
+    CHECK(hlen == 1040 && c_open_request(c, pkt, hlen, &id, got_payload) == -1, "handle_request took 1040 bytes");
+    CHECK(deliver(b, &a->addr, pkt, hlen) == 1 && b->fnet.sent[0].len == hlen &&
+          memcmp(b->fnet.sent[0].data, pkt, hlen) == 0 && same_ip_port(&b->fnet.sent[0].to, &c->addr),
+          "cryptopacket_handle did not forward 1040 bytes");
+    deliver(c, &a->addr, pkt, hlen);
+    CHECK(c->request_calls == 0, "the receiver delivered 1040 bytes");
+    request_decode_vector(&j, "1040 bytes for another node: c-toxcore forwards it (limit MAX_CRYPTO_REQUEST_SIZE + "
+                          "CRYPTO_MAC_SIZE), its receiver refuses it", c, pkt, hlen, "trailing-bytes");
+    ++n;
+    hlen = hand_request(a, c, ARBITRARY_ID, 935, "payload-935", pkt);
+    CHECK(hlen == 1041 && deliver(b, &a->addr, pkt, hlen) == 0, "cryptopacket_handle forwarded 1041 bytes");
+    request_decode_vector(&j, "1041 bytes for another node: c-toxcore neither forwards nor takes it", c, pkt, hlen,
+                          "trailing-bytes");
+    ++n;
+
+    seeded("toxlink/dht-request/routed/payload", payload, 20);
+    len = c_request(a, c, ARBITRARY_ID, payload, 20, "routed", pkt);
+    CHECK(deliver(b, &a->addr, pkt, (size_t)len) == 1 && b->fnet.sent[0].len == (size_t)len &&
+          memcmp(b->fnet.sent[0].data, pkt, (size_t)len) == 0 && same_ip_port(&b->fnet.sent[0].to, &c->addr),
+          "cryptopacket_handle did not forward a request for a close node");
+    deliver(c, &a->addr, pkt, (size_t)len);
+    CHECK(c->request_calls == 1 && c->request_len == 20, "the receiver did not take the forwarded request");
+    request_decode_vector(&j, "request for another node, which c-toxcore forwards unchanged (decoded by its receiver)",
+                          c, pkt, (size_t)len, NULL);
+    ++n;
+
+    seeded("toxlink/dht-request/payload-50/payload", payload, 50);
+    len = c_request(a, b, ARBITRARY_ID, payload, 50, "payload-50", pkt);
+    pkt[REQUEST_BOX_AT + 2] ^= 0x40;
+    CHECK(c_open_request(b, pkt, (size_t)len, &id, got_payload) == -1, "handle_request took a bad MAC");
+    deliver(b, &a->addr, pkt, (size_t)len);
+    CHECK(b->request_calls == 0, "cryptopacket_handle delivered a bad MAC");
+    request_decode_vector(&j, "request with a corrupted MAC", b, pkt, (size_t)len, "bad-mac");
+    ++n;
+
+    node_free(a);
+    node_free(b);
+    node_free(c);
+    node_free(nat);
+    suite_end(&j);
+    return n;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * dht-lan-discovery
+ * ------------------------------------------------------------------------------------ */
+
+static void lan_decode_vector(Json *j, const char *name, const uint8_t *packet, size_t len, const char *error)
+{
+    vector_begin(j, name);
+    kv_hex(j, "packet", packet, len);
+    vector_expected(j);
+    if (error != NULL) {
+        kv_str(j, "error", error);
+    } else {
+        kv_hex(j, "public_key", packet + 1, KEY_SIZE);
+    }
+    vector_end(j);
+}
+
+static int gen_dht_lan_discovery(void)
+{
+    Json j;
+    suite_begin(&j, "dht-lan-discovery",
+                "LAN discovery (0x21): [0x21][sender DHT public key 32], exactly 33 bytes, unencrypted. Encode "
+                "vectors give the key and the packet; decode vectors give a packet and either the key or a "
+                "toxlink DecodeError code.",
+                SOURCE_DHT "Encode vectors: lan_discovery_send (its IPv6 multicast and IPv4 broadcast copies "
+                "are identical). Each packet was given to handle_LANdiscovery of a node with LAN discovery "
+                "on, from a LAN address: the accepted ones made it send a getnodes to the sender, the refused "
+                "ones did not. The same accepted packet from a non-LAN address was ignored.");
+    int n = 0;
+    Dht_Node *b = node_new("lan/b", "192.168.1.30", 33445);
+    const IP_Port not_lan = ip_port_of("203.0.113.80", 33445);
+    /* lan_discovery_send only reads the interface count of its Broadcast_Info: all-zero
+     * memory is "no interfaces", so it sends the multicast and broadcast copies only. */
+    void *no_interfaces = calloc(1, 4096);
+    CHECK(no_interfaces != NULL, "out of memory");
+    uint8_t packet[64];
+    for (int k = 0; k < 2; ++k) {
+        char label[64];
+        snprintf(label, sizeof label, "lan/a%d", k);
+        Dht_Node *a = node_new(label, k == 0 ? "192.168.1.20" : "fe80::1", 33445);
+        clear_sent(a);
+        CHECK(lan_discovery_send(a->net, (const Broadcast_Info *)no_interfaces, a->pk, htons(33445)), "lan_discovery_send");
+        CHECK(a->fnet.n_sent >= 1, "lan_discovery_send sent nothing");
+        for (int i = 0; i < a->fnet.n_sent; ++i) {
+            CHECK(a->fnet.sent[i].len == 33 && memcmp(a->fnet.sent[i].data, a->fnet.sent[0].data, 33) == 0,
+                  "the copies differ");
+        }
+        memcpy(packet, a->fnet.sent[0].data, 33);
+        CHECK(packet[0] == PKT_LAN_DISCOVERY && memcmp(packet + 1, a->pk, KEY_SIZE) == 0, "LAN discovery shape");
+        CHECK(deliver(b, &a->addr, packet, 33) == 1 && b->fnet.sent[0].len == 113 && b->fnet.sent[0].data[0] == PKT_GET_NODES &&
+              same_ip_port(&b->fnet.sent[0].to, &a->addr), "handle_LANdiscovery did not send a getnodes");
+        CHECK(deliver(b, &not_lan, packet, 33) == 0, "handle_LANdiscovery took a packet from a non-LAN address");
+        vector_begin(&j, k == 0 ? "built by lan_discovery_send (key 1)" : "built by lan_discovery_send (key 2)");
+        kv_hex(&j, "public_key", a->pk, KEY_SIZE);
+        vector_expected(&j);
+        kv_hex(&j, "packet", packet, 33);
+        vector_end(&j);
+        ++n;
+        if (k == 0) {
+            packet[33] = 0x00;
+            CHECK(deliver(b, &a->addr, packet, 32) == 0, "handle_LANdiscovery took 32 bytes");
+            lan_decode_vector(&j, "32 bytes (key cut short)", packet, 32, "truncated");
+            ++n;
+            CHECK(deliver(b, &a->addr, packet, 34) == 0, "handle_LANdiscovery took 34 bytes");
+            lan_decode_vector(&j, "34 bytes (one byte after the key)", packet, 34, "trailing-bytes");
+            ++n;
+            CHECK(deliver(b, &a->addr, packet, 1) == 0, "handle_LANdiscovery took 1 byte");
+            lan_decode_vector(&j, "a lone packet id", packet, 1, "truncated");
+            ++n;
+        }
+        node_free(a);
+    }
+    free(no_interfaces);
+    node_free(b);
+    suite_end(&j);
+    return n;
+}
+
 /* --------------------------------------------------------------------------------------- */
 
 int main(int argc, char **argv)
@@ -1117,11 +2567,19 @@ int main(int argc, char **argv)
     const int nonce = gen_nonce_increment();
     const int nodes = gen_packed_nodes();
     const int id = gen_tox_id();
+    const int ping = gen_dht_ping();
+    const int dht_nodes = gen_dht_nodes();
+    const int request = gen_dht_request();
+    const int lan = gen_dht_lan_discovery();
     logger_kill(logger);
 
     printf("nacl-box.json         %d vectors\n", box);
     printf("nonce-increment.json  %d vectors\n", nonce);
     printf("packed-nodes.json     %d vectors\n", nodes);
     printf("tox-id.json           %d vectors\n", id);
+    printf("dht-ping.json         %d vectors\n", ping);
+    printf("dht-nodes.json        %d vectors\n", dht_nodes);
+    printf("dht-request.json      %d vectors\n", request);
+    printf("dht-lan-discovery.json %d vectors\n", lan);
     return 0;
 }

@@ -1,0 +1,563 @@
+/**
+ * The DHT node: a sans-IO state machine that c-toxcore nodes accept as one of their own.
+ * It is handed datagrams ({@link DhtNode.receive}) and a clock, and sends through the
+ * {@link DatagramSender} it was given. It answers pings and nodes requests, keeps a close
+ * list of the nodes nearest its own key, searches for the keys it is asked to find, and
+ * routes DHT requests (0x20) to their receiver.
+ *
+ * @see spec/dht.md#answering-other-nodes
+ * @module
+ */
+import { type Address, type Clock, type Timer } from '../io/index.ts';
+import { type KeyPair, generateKeyPair, randomBytes, randomNonce, randomUniform } from '../crypto/index.ts';
+import { DecodeError, NetPacket, type IpPort, type PackedNode, unmapIpv4 } from '../wire/index.ts';
+import { CloseList } from './close-list.ts';
+import { type ClientEntry, isGood } from './client-entry.ts';
+import { DhtFriendTable, type DhtFriendEntry } from './friend-list.ts';
+import { PingArray } from './ping-array.ts';
+import { SharedKeyCache } from './shared-key-cache.ts';
+import { RateLimiter } from './rate-limit.ts';
+import { isLanAddress } from './lan.ts';
+import { type DhtConfig, defaultDhtConfig, verifyDhtConfig } from './config.ts';
+import { decodeDhtEnvelope, openDhtPacket } from './dht-packet.ts';
+import { decodePingPlain, encodePing } from './ping-packet.ts';
+import { decodeNodesRequestPlain, decodeNodesResponsePlain, encodeNodesRequest, encodeNodesResponse } from './nodes-packet.ts';
+import { decodeDhtRequestHeader, encodeDhtRequest, openDhtRequest } from './dht-request.ts';
+import { DHT_PING_SIZE, NODES_REQUEST_SIZE } from './packet-sizes.ts';
+import { DhtStats, type DhtDropReason } from './stats.ts';
+import { DhtEvents } from './events.ts';
+import { samePublicKey, sameIpPort, keyId } from './keys.ts';
+
+/** Where the node's datagrams go: a bound UDP socket satisfies it. */
+export interface DatagramSender {
+  send(to: Address, data: Uint8Array): void;
+}
+
+/** Called with a DHT request (0x20) addressed to us, after it was opened. */
+export type DhtRequestHandler = (payload: Uint8Array, senderPublicKey: Uint8Array, source: IpPort) => void;
+
+/** What a {@link DhtNode} is built from. */
+export interface DhtNodeOptions {
+  readonly clock: Clock;
+  readonly sender: DatagramSender;
+  /** The DHT key pair; a fresh one by default (c-toxcore makes a new one at every start). */
+  readonly keyPair?: KeyPair;
+  /** Limits and timers; `defaultDhtConfig` for what is not given. */
+  readonly config?: Partial<DhtConfig>;
+  /**
+   * Uniform integer in `[0, n)` for the node's random choices (which node to ask, which
+   * node to route through). libsodium's CSPRNG by default; a simulation passes a seeded one.
+   */
+  readonly randomInt?: (n: number) => number;
+}
+
+interface PendingNode {
+  readonly publicKey: Uint8Array;
+  readonly ipPort: IpPort;
+}
+
+/** A node of the Tox DHT. */
+export class DhtNode {
+  readonly publicKey: Uint8Array;
+  readonly stats = new DhtStats();
+  readonly events = new DhtEvents();
+  readonly closeList: CloseList;
+
+  private readonly secretKey: Uint8Array;
+  private readonly clock: Clock;
+  private readonly sender: DatagramSender;
+  private readonly config: DhtConfig;
+  private readonly randomInt: (n: number) => number;
+  private readonly friends: DhtFriendTable;
+  private readonly sharedKeys: SharedKeyCache;
+  private readonly nodesRequests: PingArray<PendingNode>;
+  private readonly pingRequests: PingArray<PendingNode>;
+  private readonly limiter: RateLimiter;
+  private readonly requestHandlers = new Map<number, DhtRequestHandler>();
+  /** Nodes that sent us a request, to be pinged in the next batch (c-toxcore's `to_ping`). */
+  private toPing: PendingNode[] = [];
+  /** Nodes learned from responses that would fit the close list (c-toxcore's `to_bootstrap`). */
+  private toBootstrap: PendingNode[] = [];
+  private lastToPing = -Infinity;
+  private readonly bootstrapNodes: PendingNode[] = [];
+  private lastBootstrap = -Infinity;
+  private closeLastGetNodes = -Infinity;
+  private closeBootstrapTimes = 0;
+  private tick: Timer | undefined;
+  private closed = false;
+
+  constructor(options: DhtNodeOptions) {
+    this.config = verifyDhtConfig({ ...defaultDhtConfig, ...options.config });
+    const keys = options.keyPair ?? generateKeyPair();
+    this.publicKey = keys.publicKey;
+    this.secretKey = keys.secretKey;
+    this.clock = options.clock;
+    this.sender = options.sender;
+    this.randomInt = options.randomInt ?? randomUniform;
+    const c = this.config;
+    this.closeList = new CloseList(this.publicKey, {
+      bucketCount: c.closeListBuckets, bucketSize: c.closeListBucketSize, badTimeoutMs: c.badNodeTimeoutMs, killTimeoutMs: c.killNodeTimeoutMs,
+    });
+    this.friends = new DhtFriendTable(c.maxFriends);
+    this.sharedKeys = new SharedKeyCache(this.secretKey, { capacity: c.sharedKeyCacheSize, timeoutMs: c.sharedKeyTimeoutMs });
+    this.nodesRequests = new PingArray(c.pingArraySize, c.pingTimeoutMs, () => randomBytes(8));
+    this.pingRequests = new PingArray(c.pingArraySize, c.pingTimeoutMs, () => randomBytes(8));
+    this.limiter = new RateLimiter({ ratePerSecond: c.requestsPerSecondPerSource, burst: c.requestBurstPerSource, maxSources: c.rateLimitSources });
+    // Two searches for random keys (DHT_FAKE_FRIEND_NUMBER), as c-toxcore starts with: they
+    // spread our knowledge beyond our own neighbourhood and give the onion unrelated nodes.
+    for (let i = 0; i < c.fakeFriendNumber; i++) {
+      this.friends.add(new Uint8Array(32).map(() => this.randomInt(256)));
+    }
+    this.tick = this.clock.setTimer(0, () => this.onTick());
+  }
+
+  // ---- public API ----------------------------------------------------------------------
+
+  /**
+   * Joins the DHT through a known node: asks it for the nodes closest to our own key
+   * (`dht_bootstrap`). Bootstrapping from our own key is a no-op.
+   */
+  bootstrap(address: IpPort, publicKey: Uint8Array): void {
+    this.assertOpen();
+    if (samePublicKey(publicKey, this.publicKey)) return;
+    const node = { publicKey: publicKey.slice(), ipPort: normalize(address) };
+    // Remembered (bounded) and asked again while we know no good node: a first request or its
+    // answer can be lost, and a busy bootstrap node may not ping us back.
+    if (!this.bootstrapNodes.some((b) => samePublicKey(b.publicKey, publicKey) && sameIpPort(b.ipPort, node.ipPort))) {
+      if (this.bootstrapNodes.length >= this.config.maxBootstrapNodes) this.bootstrapNodes.shift();
+      this.bootstrapNodes.push(node);
+    }
+    this.lastBootstrap = this.clock.now();
+    this.sendNodesRequest(node.ipPort, publicKey, this.publicKey);
+  }
+
+  /**
+   * Asks the node at `address` with key `publicKey` for the nodes it knows closest to
+   * `target` (`dht_getnodes`). The answer, if any, is reported through 'node' events.
+   */
+  requestNodes(address: IpPort, publicKey: Uint8Array, target: Uint8Array): void {
+    this.assertOpen();
+    this.sendNodesRequest(normalize(address), publicKey, target);
+  }
+
+  /**
+   * Starts searching for `publicKey` (a friend's DHT key) and keeps the nodes closest to it
+   * (`dht_addfriend`). Reference-counted: each call needs one {@link removeFriend}. The
+   * friend's address is reported through `events` ('friend-address') when a node answers
+   * for it or the friend itself answers us.
+   */
+  addFriend(publicKey: Uint8Array): void {
+    this.assertOpen();
+    const entry = this.friends.add(publicKey);
+    // Seed the search with what we already know, as c-toxcore does.
+    for (const node of this.closest(publicKey, this.config.maxSentNodes)) this.queueFriendBootstrap(entry, node);
+  }
+
+  /** Drops one reference to a searched key; the search stops with the last. */
+  removeFriend(publicKey: Uint8Array): boolean {
+    const removed = this.friends.remove(publicKey);
+    if (!this.friends.get(publicKey)) {
+      this.friendBootstrap.delete(keyId(publicKey));
+      this.friendSearch.delete(keyId(publicKey));
+    }
+    return removed;
+  }
+
+  /** The friend's address, if a node answered for it and the answer is still good. */
+  friendAddress(publicKey: Uint8Array): IpPort | undefined {
+    return this.friends.get(publicKey)?.directAddress(this.clock.now());
+  }
+
+  /** Up to `n` good nodes closest to `key`, from the close list and every search. */
+  closeNodes(key: Uint8Array, n: number): PackedNode[] {
+    return this.closest(key, n, true);
+  }
+
+  /** Handles DHT requests (0x20) of one kind addressed to us (DHT public key announcements: 156). */
+  onRequest(requestId: number, handler: DhtRequestHandler): void {
+    this.requestHandlers.set(requestId, handler);
+  }
+
+  /**
+   * Sends a DHT request to `receiverPublicKey` through up to `fanOut` nodes that answered for
+   * it (`route_to_friend`), or directly if we know its address. Returns how many copies went
+   * out.
+   */
+  sendRequest(receiverPublicKey: Uint8Array, requestId: number, payload: Uint8Array, fanOut = this.config.maxFriendClients): number {
+    const shared = this.sharedKeys.get(receiverPublicKey, this.clock.now());
+    if (!shared) return 0;
+    const packet = encodeDhtRequest(receiverPublicKey, this.publicKey, shared, randomNonce(), requestId, payload);
+    const targets = this.routeTargets(receiverPublicKey).slice(0, fanOut);
+    for (const to of targets) this.send(to, packet);
+    return targets.length;
+  }
+
+  /** Whether any node in the close list is good. */
+  get isConnected(): boolean {
+    const now = this.clock.now();
+    for (const e of this.closeList.entries()) if (isGood(e, now, this.config.badNodeTimeoutMs)) return true;
+    return false;
+  }
+
+  /** Stops the node's timers; it sends nothing afterwards. Idempotent. */
+  close(): void {
+    this.closed = true;
+    this.tick?.cancel();
+    this.tick = undefined;
+  }
+
+  // ---- receive path --------------------------------------------------------------------
+
+  /**
+   * Handles one datagram if it is a DHT packet (ping, nodes, DHT request); returns false
+   * for other kinds so the caller can hand it elsewhere. Never throws: a bad packet is
+   * counted by reason and dropped.
+   */
+  receive(data: Uint8Array, from: Address): boolean {
+    if (this.closed || data.length === 0) return false;
+    const kind = data[0]!;
+    const source = normalize(from);
+    try {
+      switch (kind) {
+        case NetPacket.PING_REQUEST: this.onPingRequest(data, source); return true;
+        case NetPacket.PING_RESPONSE: this.onPingResponse(data, source); return true;
+        case NetPacket.GET_NODES: this.onNodesRequest(data, source); return true;
+        case NetPacket.SEND_NODES_IPV6: this.onNodesResponse(data, source); return true;
+        case NetPacket.CRYPTO: this.onDhtRequest(data, source); return true;
+        default: return false;
+      }
+    } catch (error) {
+      if (error instanceof DecodeError) this.drop(`malformed-${error.code}`);
+      else { this.drop('internal-error'); this.events.emit('error', error as Error); }
+      return true;
+    }
+  }
+
+  private drop(reason: DhtDropReason): void {
+    this.stats.drop(reason);
+  }
+
+  /** Opens a ping or nodes packet; undefined (counted) if it is ours or does not open. */
+  private open(data: Uint8Array): { sender: Uint8Array; plain: Uint8Array; shared: Uint8Array } | undefined {
+    const env = decodeDhtEnvelope(data);
+    if (samePublicKey(env.senderPublicKey, this.publicKey)) { this.drop('from-self'); return undefined; }
+    const shared = this.sharedKeys.get(env.senderPublicKey, this.clock.now());
+    if (!shared) { this.drop('bad-key'); return undefined; }
+    const plain = openDhtPacket(env, shared);
+    if (!plain) { this.drop('bad-mac'); return undefined; }
+    return { sender: env.senderPublicKey.slice(), plain, shared };
+  }
+
+  private allowRequest(source: IpPort): boolean {
+    if (this.limiter.allow(source.host, this.clock.now())) return true;
+    this.drop('rate-limited');
+    return false;
+  }
+
+  private onPingRequest(data: Uint8Array, source: IpPort): void {
+    if (data.length !== DHT_PING_SIZE) { this.drop('bad-size'); return; }
+    if (!this.allowRequest(source)) return;
+    const opened = this.open(data);
+    if (!opened) return;
+    const pingId = decodePingPlain('request', opened.plain);
+    this.stats.received('ping-request');
+    this.send(source, encodePing('response', this.publicKey, opened.shared, randomNonce(), pingId));
+    this.addToPing(opened.sender, source);
+  }
+
+  private onPingResponse(data: Uint8Array, source: IpPort): void {
+    if (data.length !== DHT_PING_SIZE) { this.drop('bad-size'); return; }
+    const opened = this.open(data);
+    if (!opened) return;
+    const pingId = decodePingPlain('response', opened.plain);
+    const asked = this.pingRequests.check(pingId, this.clock.now());
+    if (!asked) { this.drop('unsolicited'); return; }
+    if (!samePublicKey(asked.publicKey, opened.sender) || !sameIpPort(asked.ipPort, source)) { this.drop('unsolicited'); return; }
+    this.stats.received('ping-response');
+    this.heardFrom(opened.sender, source);
+  }
+
+  private onNodesRequest(data: Uint8Array, source: IpPort): void {
+    if (data.length !== NODES_REQUEST_SIZE) { this.drop('bad-size'); return; }
+    if (!this.allowRequest(source)) return;
+    const opened = this.open(data);
+    if (!opened) return;
+    const { target, sendback } = decodeNodesRequestPlain(opened.plain);
+    this.stats.received('nodes-request');
+    // Unlike c-toxcore, never name the requester itself: it knows where it is, and the slot
+    // is better spent on a node it may not know.
+    const nodes = this.closest(target, this.config.maxSentNodes, isLanAddress(source.host), opened.sender);
+    // c-toxcore refuses a nodes response with no nodes, so sending one would be wasted.
+    if (nodes.length > 0) this.send(source, encodeNodesResponse(this.publicKey, opened.shared, randomNonce(), nodes, sendback));
+    this.addToPing(opened.sender, source);
+  }
+
+  private onNodesResponse(data: Uint8Array, source: IpPort): void {
+    const opened = this.open(data);
+    if (!opened) return;
+    const { nodes, sendback } = decodeNodesResponsePlain(opened.plain);
+    const asked = this.nodesRequests.check(sendback, this.clock.now());
+    if (!asked || !samePublicKey(asked.publicKey, opened.sender) || !sameIpPort(asked.ipPort, source)) {
+      this.drop('unsolicited');
+      return;
+    }
+    this.stats.received('nodes-response');
+    this.heardFrom(opened.sender, source);
+    const now = this.clock.now();
+    for (const node of nodes) {
+      // c-toxcore skips nodes without a usable address (`ipport_isset`) but accepts the packet.
+      if (node.ipPort.port === 0 || node.ipPort.host === '0.0.0.0' || node.ipPort.host === '::') continue;
+      const at = normalize(node.ipPort);
+      this.considerNode(node.publicKey, at);
+      // `returnedip_ports`: what the responder says about us or a searched key.
+      if (samePublicKey(node.publicKey, this.publicKey)) this.closeList.reported(opened.sender, at, now);
+      else this.friends.get(node.publicKey)?.reported(opened.sender, at, now);
+      this.events.emit('node', { node: { publicKey: node.publicKey, ipPort: at, protocol: 'udp' }, reporter: opened.sender, reporterAddress: source });
+    }
+  }
+
+  private onDhtRequest(data: Uint8Array, source: IpPort): void {
+    const header = decodeDhtRequestHeader(data);
+    if (!samePublicKey(header.receiverPublicKey, this.publicKey)) {
+      // Not for us: forward it unchanged to the receiver if it is in our close list.
+      const to = this.closeList.get(header.receiverPublicKey);
+      const assoc = to?.v6 ?? to?.v4;
+      if (!assoc) { this.drop('unroutable'); return; }
+      this.stats.received('routed');
+      this.send(assoc.ipPort, data);
+      return;
+    }
+    if (samePublicKey(header.senderPublicKey, this.publicKey)) { this.drop('from-self'); return; }
+    const shared = this.sharedKeys.get(header.senderPublicKey, this.clock.now());
+    if (!shared) { this.drop('bad-key'); return; }
+    const opened = openDhtRequest(header, shared);
+    if (!opened) { this.drop('bad-mac'); return; }
+    const handler = this.requestHandlers.get(opened.requestId);
+    if (!handler) { this.drop('unknown-request'); return; }
+    this.stats.received('dht-request');
+    handler(opened.payload, header.senderPublicKey.slice(), source);
+  }
+
+  // ---- lists ---------------------------------------------------------------------------
+
+  /** A node answered us from `source`: it goes into every list it fits (`addto_lists`). */
+  private heardFrom(publicKey: Uint8Array, source: IpPort): void {
+    const now = this.clock.now();
+    const wasNew = !this.closeList.get(publicKey);
+    this.closeList.heard(publicKey, source, now);
+    for (const friend of this.friends.values()) {
+      const kept = friend.heard(publicKey, source, now);
+      if (kept && samePublicKey(friend.publicKey, publicKey)) {
+        this.events.emit('friend-address', { publicKey: friend.publicKey, ipPort: source });
+      }
+    }
+    if (wasNew && this.closeList.get(publicKey)) this.events.emit('close-node', { publicKey, ipPort: source, protocol: 'udp' });
+  }
+
+  /** A node learned from a response: ask it for nodes next round if it would fit a list. */
+  private considerNode(publicKey: Uint8Array, ipPort: IpPort): void {
+    if (samePublicKey(publicKey, this.publicKey)) return;
+    const now = this.clock.now();
+    const inClose = this.closeList.get(publicKey);
+    if (!inClose && this.closeList.wouldAdd(publicKey, now)) {
+      addBounded(this.toBootstrap, { publicKey, ipPort }, this.config.maxCloseToBootstrap, this.publicKey);
+    }
+    for (const friend of this.friends.values()) {
+      if (friend.wouldAdd(publicKey, now) && !friend.clients().some((c) => samePublicKey(c.publicKey, publicKey))) {
+        this.queueFriendBootstrap(friend, { publicKey, ipPort, protocol: 'udp' });
+      }
+    }
+  }
+
+  private queueFriendBootstrap(friend: DhtFriendEntry, node: PackedNode): void {
+    const list = this.friendBootstrap.get(keyId(friend.publicKey)) ?? [];
+    addBounded(list, { publicKey: node.publicKey, ipPort: node.ipPort }, this.config.maxSentNodes, friend.publicKey);
+    this.friendBootstrap.set(keyId(friend.publicKey), list);
+  }
+
+  private readonly friendBootstrap = new Map<string, PendingNode[]>();
+  private readonly friendSearch = new Map<string, { lastGetNodes: number; bootstrapTimes: number }>();
+
+  /** A node sent us a request: ping it soon, so it can prove its address (`ping_add`). */
+  private addToPing(publicKey: Uint8Array, source: IpPort): void {
+    const now = this.clock.now();
+    if (!this.closeList.wouldAdd(publicKey, now)) return;
+    const known = this.closeList.get(publicKey);
+    if (known) {
+      const assoc = source.host.includes(':') ? known.v6 : known.v4;
+      if (assoc && sameIpPort(assoc.ipPort, source) && now - assoc.lastHeard < this.config.badNodeTimeoutMs) return;
+    }
+    // A searched key whose address we do not know yet is pinged at once.
+    const friend = this.friends.get(publicKey);
+    if (friend && !this.friendAddress(publicKey)) { this.sendPingRequest(source, publicKey); return; }
+    if (this.toPing.some((p) => samePublicKey(p.publicKey, publicKey))) return;
+    addBounded(this.toPing, { publicKey, ipPort: source }, this.config.maxToPing, this.publicKey);
+  }
+
+  private closest(target: Uint8Array, n: number, includeLan = true, exclude?: Uint8Array): PackedNode[] {
+    const now = this.clock.now();
+    const all: PackedNode[] = [...this.closeList.closest(target, n + 1, now, { includeLan })];
+    for (const friend of this.friends.values()) all.push(...friend.closest(target, n + 1, now, { includeLan }));
+    const unique = new Map<string, PackedNode>();
+    for (const node of all) {
+      if (exclude && samePublicKey(node.publicKey, exclude)) continue;
+      if (!unique.has(keyId(node.publicKey))) unique.set(keyId(node.publicKey), node);
+    }
+    return [...unique.values()].sort((a, b) => byDistance(target, a.publicKey, b.publicKey)).slice(0, n);
+  }
+
+  /** Where to send a DHT request for `key`: its own address if known, else nodes that answered for it. */
+  private routeTargets(key: Uint8Array): IpPort[] {
+    const direct = this.friendAddress(key) ?? assocAddress(this.closeList.get(key));
+    if (direct) return [direct];
+    const friend = this.friends.get(key);
+    if (!friend) return [];
+    const now = this.clock.now();
+    const out: IpPort[] = [];
+    for (const client of friend.clients()) {
+      for (const assoc of [client.v4, client.v6]) {
+        if (assoc?.retIpPort && assoc.retHeard !== undefined && now - assoc.retHeard < this.config.badNodeTimeoutMs
+            && now - assoc.lastHeard < this.config.badNodeTimeoutMs) out.push(assoc.ipPort);
+      }
+    }
+    return out;
+  }
+
+  // ---- send path -----------------------------------------------------------------------
+
+  private send(to: IpPort, packet: Uint8Array): void {
+    this.stats.sent(packet.length);
+    this.sender.send(to, packet);
+  }
+
+  private sendNodesRequest(to: IpPort, publicKey: Uint8Array, target: Uint8Array): void {
+    if (samePublicKey(publicKey, this.publicKey)) return;
+    const shared = this.sharedKeys.get(publicKey, this.clock.now());
+    if (!shared) return;
+    const sendback = this.nodesRequests.add({ publicKey: publicKey.slice(), ipPort: to }, this.clock.now());
+    this.send(to, encodeNodesRequest(this.publicKey, shared, randomNonce(), target, sendback));
+  }
+
+  private sendPingRequest(to: IpPort, publicKey: Uint8Array): void {
+    if (samePublicKey(publicKey, this.publicKey)) return;
+    const shared = this.sharedKeys.get(publicKey, this.clock.now());
+    if (!shared) return;
+    const pingId = this.pingRequests.add({ publicKey: publicKey.slice(), ipPort: to }, this.clock.now());
+    this.send(to, encodePing('request', this.publicKey, shared, randomNonce(), pingId));
+  }
+
+  // ---- timers --------------------------------------------------------------------------
+
+  private onTick(): void {
+    if (this.closed) return;
+    try {
+      this.doClose();
+      this.doFriends();
+      this.pingIterate();
+    } finally {
+      if (!this.closed) this.tick = this.clock.setTimer(this.config.tickMs, () => this.onTick());
+    }
+  }
+
+  /** `do_Close`: ask new candidates, keep pinging live nodes, ask a random good node for nodes. */
+  private doClose(): void {
+    const now = this.clock.now();
+    if (this.bootstrapNodes.length > 0 && now - this.lastBootstrap >= this.config.bootstrapRetryMs && !this.isConnected) {
+      this.lastBootstrap = now;
+      for (const node of this.bootstrapNodes) this.sendNodesRequest(node.ipPort, node.publicKey, this.publicKey);
+    }
+    for (const node of this.toBootstrap) this.sendNodesRequest(node.ipPort, node.publicKey, this.publicKey);
+    this.toBootstrap = [];
+    const state = { lastGetNodes: this.closeLastGetNodes, bootstrapTimes: this.closeBootstrapTimes };
+    const alive = this.pingAndAsk(this.closeList.alive(this.clock.now()), this.publicKey, state);
+    this.closeLastGetNodes = state.lastGetNodes;
+    this.closeBootstrapTimes = state.bootstrapTimes;
+    if (alive === 0) this.closeList.reviveAll(this.clock.now());
+  }
+
+  /** `do_dht_friends`: the same, for each searched key. */
+  private doFriends(): void {
+    for (const friend of this.friends.values()) {
+      const id = keyId(friend.publicKey);
+      for (const node of this.friendBootstrap.get(id) ?? []) this.sendNodesRequest(node.ipPort, node.publicKey, friend.publicKey);
+      this.friendBootstrap.delete(id);
+      const now = this.clock.now();
+      const alive = friend.clients().filter((c) => [c.v4, c.v6].some((a) => a && now - a.lastHeard < this.config.killNodeTimeoutMs));
+      let search = this.friendSearch.get(id);
+      if (!search) { search = { lastGetNodes: -Infinity, bootstrapTimes: 0 }; this.friendSearch.set(id, search); }
+      this.pingAndAsk(alive, friend.publicKey, search);
+    }
+  }
+
+  /**
+   * `do_ping_and_sendnode_requests`: every live address gets a nodes request for `target`
+   * every PING_INTERVAL; one random good node gets one every GET_NODE_INTERVAL, or every
+   * tick for the first MAX_BOOTSTRAP_TIMES rounds. Returns the number of live addresses.
+   */
+  private pingAndAsk(entries: ClientEntry[], target: Uint8Array, state: { lastGetNodes: number; bootstrapTimes: number }): number {
+    const now = this.clock.now();
+    const c = this.config;
+    const good: Array<{ entry: ClientEntry; ipPort: IpPort }> = [];
+    let alive = 0;
+    for (const entry of entries) {
+      for (const assoc of [entry.v6, entry.v4]) {
+        if (!assoc || now - assoc.lastHeard >= c.killNodeTimeoutMs) continue;
+        alive++;
+        if (now - assoc.lastPinged >= c.pingIntervalMs) {
+          this.sendNodesRequest(assoc.ipPort, entry.publicKey, target);
+          assoc.lastPinged = now;
+        }
+        if (now - assoc.lastHeard < c.badNodeTimeoutMs) good.push({ entry, ipPort: assoc.ipPort });
+      }
+    }
+    if (good.length > 0 && (now - state.lastGetNodes >= c.getNodeIntervalMs || state.bootstrapTimes < c.maxBootstrapTimes)) {
+      const pick = good[this.randomInt(good.length)]!;
+      this.sendNodesRequest(pick.ipPort, pick.entry.publicKey, target);
+      state.lastGetNodes = now;
+      state.bootstrapTimes++;
+    }
+    return alive;
+  }
+
+  /** `ping_iterate`: ping the queued senders of requests, every TIME_TO_PING. */
+  private pingIterate(): void {
+    const now = this.clock.now();
+    if (this.toPing.length === 0 || now - this.lastToPing < this.config.timeToPingMs) return;
+    for (const node of this.toPing) {
+      if (this.closeList.wouldAdd(node.publicKey, now)) this.sendPingRequest(node.ipPort, node.publicKey);
+    }
+    this.toPing = [];
+    this.lastToPing = now;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('DhtNode is closed');
+  }
+}
+
+function normalize(ip: IpPort): IpPort {
+  const host = unmapIpv4(ip.host);
+  return host === ip.host ? ip : { host, port: ip.port };
+}
+
+function assocAddress(entry: ClientEntry | undefined): IpPort | undefined {
+  return entry?.v6?.ipPort ?? entry?.v4?.ipPort;
+}
+
+function byDistance(target: Uint8Array, a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < target.length; i++) {
+    const da = target[i]! ^ a[i]!, db = target[i]! ^ b[i]!;
+    if (da !== db) return da - db;
+  }
+  return 0;
+}
+
+/** Adds to a list bounded at `max`, replacing the entry farthest from `base` if it is farther (`add_to_list`). */
+function addBounded(list: PendingNode[], node: PendingNode, max: number, base: Uint8Array): void {
+  if (list.some((p) => samePublicKey(p.publicKey, node.publicKey))) return;
+  if (list.length < max) { list.push(node); return; }
+  let worst = 0;
+  for (let i = 1; i < list.length; i++) if (byDistance(base, list[i]!.publicKey, list[worst]!.publicKey) > 0) worst = i;
+  if (byDistance(base, node.publicKey, list[worst]!.publicKey) < 0) list[worst] = node;
+}
+
