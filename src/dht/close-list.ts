@@ -10,7 +10,7 @@
 import type { IpPort, PackedNode } from '../wire/index.ts';
 import { BAD_NODE_TIMEOUT_MS, KILL_NODE_TIMEOUT_MS, LCLIENT_LENGTH, LCLIENT_NODES } from './config.ts';
 import { DhtError } from './errors.ts';
-import { checkKey, commonPrefixBits, insertByDistance, keysEqual } from './distance.ts';
+import { checkKey, commonPrefixBits, compareDistance, insertByDistance, keysEqual } from './distance.ts';
 import { isLanAddress } from './lan.ts';
 import {
   type ClientEntry, type ClosestOptions, ClientIndex, type MutableClientEntry, checkCount, checkHeard, checkIpPort,
@@ -27,6 +27,12 @@ export interface CloseListOptions {
   readonly badTimeoutMs?: number;
   /** `KILL_NODE_TIMEOUT` (182 s). */
   readonly killTimeoutMs?: number;
+  /**
+   * When a bucket is full of good nodes, let a node closer to us than the farthest of them
+   * take its slot (toxlink's own, default true). c-toxcore never pushes a good node out, so
+   * a full bucket can keep our truly nearest neighbours out for good.
+   */
+  readonly preferCloser?: boolean;
 }
 
 /** Our own address as other nodes see it, from their nodes responses (`ipport_self_copy`). */
@@ -50,6 +56,7 @@ export class CloseList {
   readonly bucketSize: number;
   readonly badTimeoutMs: number;
   readonly killTimeoutMs: number;
+  readonly preferCloser: boolean;
   readonly #buckets: MutableClientEntry[][];
   readonly #index = new ClientIndex();
 
@@ -60,6 +67,7 @@ export class CloseList {
     this.bucketSize = checkOption('bucketSize', options.bucketSize ?? LCLIENT_NODES, 1, 1 << 20);
     this.badTimeoutMs = checkOption('badTimeoutMs', options.badTimeoutMs ?? BAD_NODE_TIMEOUT_MS, 1, Number.MAX_SAFE_INTEGER);
     this.killTimeoutMs = checkOption('killTimeoutMs', options.killTimeoutMs ?? KILL_NODE_TIMEOUT_MS, this.badTimeoutMs, Number.MAX_SAFE_INTEGER);
+    this.preferCloser = options.preferCloser ?? true;
     this.#buckets = Array.from({ length: this.bucketCount }, () => []);
   }
 
@@ -94,7 +102,7 @@ export class CloseList {
     }
     this.#drop(this.#index.release(at));
     const bucket = this.#buckets[this.bucketIndex(publicKey)]!;
-    const slot = this.#freeSlot(bucket, now);
+    const slot = this.#freeSlot(bucket, publicKey, now);
     if (slot < 0) return false;
     if (slot < bucket.length) this.#index.remove(bucket[slot]!);
     bucket[slot] = this.#index.insert(publicKey, at, now);
@@ -110,7 +118,7 @@ export class CloseList {
   wouldAdd(publicKey: Uint8Array, now: number): boolean {
     checkKey(publicKey);
     if (keysEqual(publicKey, this.selfPublicKey)) return false;
-    return this.#freeSlot(this.#buckets[this.bucketIndex(publicKey)]!, now) >= 0;
+    return this.#freeSlot(this.#buckets[this.bucketIndex(publicKey)]!, publicKey, now) >= 0;
   }
 
   /**
@@ -176,6 +184,8 @@ export class CloseList {
     const out: PackedNode[] = [];
     if (n === 0) return out;
     for (const entry of this.#index.values()) {
+      // Skip, before allocating, an entry farther than the n-th found so far.
+      if (out.length === n && compareDistance(target, entry.publicKey, out[n - 1]!.publicKey) >= 0) continue;
       const assoc = pickAssoc(entry, now, this.badTimeoutMs, options);
       if (assoc) insertByDistance(target, out, toPackedNode(entry, assoc), n);
     }
@@ -230,8 +240,12 @@ export class CloseList {
     return this.#index.values();
   }
 
-  /** The slot of `bucket` a new node may take: a free one, else the stalest bad one; -1 if all are good. */
-  #freeSlot(bucket: readonly MutableClientEntry[], now: number): number {
+  /**
+   * The slot of `bucket` that `publicKey` may take: a free one, else the stalest bad one,
+   * else (with `preferCloser`) the good one farthest from us if `publicKey` is closer to us
+   * than it; -1 if none.
+   */
+  #freeSlot(bucket: readonly MutableClientEntry[], publicKey: Uint8Array, now: number): number {
     if (bucket.length < this.bucketSize) return bucket.length;
     let slot = -1;
     let stalest = Number.POSITIVE_INFINITY;
@@ -240,7 +254,12 @@ export class CloseList {
       const heard = lastHeardOf(entry);
       if (heard < stalest) { stalest = heard; slot = i; }
     });
-    return slot;
+    if (slot >= 0 || !this.preferCloser) return slot;
+    let farthest = 0;
+    for (let i = 1; i < bucket.length; i++) {
+      if (compareDistance(this.selfPublicKey, bucket[i]!.publicKey, bucket[farthest]!.publicKey) > 0) farthest = i;
+    }
+    return compareDistance(this.selfPublicKey, publicKey, bucket[farthest]!.publicKey) < 0 ? farthest : -1;
   }
 
   /** Removes an entry that lost its last address (or is removed) from its bucket and the index. */

@@ -12,12 +12,13 @@ import { type Address, type Clock, type Timer } from '../io/index.ts';
 import { type KeyPair, generateKeyPair, randomBytes, randomNonce, randomUniform } from '../crypto/index.ts';
 import { DecodeError, NetPacket, type IpPort, type PackedNode, unmapIpv4 } from '../wire/index.ts';
 import { CloseList } from './close-list.ts';
-import { type ClientEntry, isGood } from './client-entry.ts';
+import { type ClientEntry, ipPortsEqual as sameIpPort, isGood } from './client-entry.ts';
 import { DhtFriendTable, type DhtFriendEntry } from './friend-list.ts';
 import { PingArray } from './ping-array.ts';
 import { SharedKeyCache } from './shared-key-cache.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { isLanAddress } from './lan.ts';
+import { compareDistance, insertByDistance, keysEqual as samePublicKey, keyString as keyId } from './distance.ts';
 import { type DhtConfig, defaultDhtConfig, verifyDhtConfig } from './config.ts';
 import { decodeDhtEnvelope, openDhtPacket } from './dht-packet.ts';
 import { decodePingPlain, encodePing } from './ping-packet.ts';
@@ -26,7 +27,6 @@ import { decodeDhtRequestHeader, encodeDhtRequest, openDhtRequest } from './dht-
 import { DHT_PING_SIZE, NODES_REQUEST_SIZE } from './packet-sizes.ts';
 import { DhtStats, type DhtDropReason } from './stats.ts';
 import { DhtEvents } from './events.ts';
-import { samePublicKey, sameIpPort, keyId } from './keys.ts';
 
 /** Where the node's datagrams go: a bound UDP socket satisfies it. */
 export interface DatagramSender {
@@ -396,14 +396,17 @@ export class DhtNode {
 
   private closest(target: Uint8Array, n: number, includeLan = true, exclude?: Uint8Array): PackedNode[] {
     const now = this.clock.now();
-    const all: PackedNode[] = [...this.closeList.closest(target, n + 1, now, { includeLan })];
-    for (const friend of this.friends.values()) all.push(...friend.closest(target, n + 1, now, { includeLan }));
-    const unique = new Map<string, PackedNode>();
-    for (const node of all) {
-      if (exclude && samePublicKey(node.publicKey, exclude)) continue;
-      if (!unique.has(keyId(node.publicKey))) unique.set(keyId(node.publicKey), node);
-    }
-    return [...unique.values()].sort((a, b) => byDistance(target, a.publicKey, b.publicKey)).slice(0, n);
+    const out: PackedNode[] = [];
+    const consider = (nodes: PackedNode[]): void => {
+      for (const node of nodes) {
+        if (exclude && samePublicKey(node.publicKey, exclude)) continue;
+        if (out.some((o) => samePublicKey(o.publicKey, node.publicKey))) continue;
+        insertByDistance(target, out, node, n);
+      }
+    };
+    consider(this.closeList.closest(target, n + 1, now, { includeLan }));
+    for (const friend of this.friends.values()) consider(friend.closest(target, n + 1, now, { includeLan }));
+    return out;
   }
 
   /** Where to send a DHT request for `key`: its own address if known, else nodes that answered for it. */
@@ -544,20 +547,12 @@ function assocAddress(entry: ClientEntry | undefined): IpPort | undefined {
   return entry?.v6?.ipPort ?? entry?.v4?.ipPort;
 }
 
-function byDistance(target: Uint8Array, a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < target.length; i++) {
-    const da = target[i]! ^ a[i]!, db = target[i]! ^ b[i]!;
-    if (da !== db) return da - db;
-  }
-  return 0;
-}
-
 /** Adds to a list bounded at `max`, replacing the entry farthest from `base` if it is farther (`add_to_list`). */
 function addBounded(list: PendingNode[], node: PendingNode, max: number, base: Uint8Array): void {
   if (list.some((p) => samePublicKey(p.publicKey, node.publicKey))) return;
   if (list.length < max) { list.push(node); return; }
   let worst = 0;
-  for (let i = 1; i < list.length; i++) if (byDistance(base, list[i]!.publicKey, list[worst]!.publicKey) > 0) worst = i;
-  if (byDistance(base, node.publicKey, list[worst]!.publicKey) < 0) list[worst] = node;
+  for (let i = 1; i < list.length; i++) if (compareDistance(base, list[i]!.publicKey, list[worst]!.publicKey) > 0) worst = i;
+  if (compareDistance(base, node.publicKey, list[worst]!.publicKey) < 0) list[worst] = node;
 }
 

@@ -102,9 +102,7 @@ export function mergeClosest(target: Uint8Array, n: number, ...lists: ReadonlyAr
 
 /** A map key for a public key. */
 export function keyString(key: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < key.length; i++) s += String.fromCharCode(key[i]!);
-  return s;
+  return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
 }
 
 /**

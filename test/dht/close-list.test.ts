@@ -49,9 +49,9 @@ test('our own key is never added', (t) => {
   t.is(list.size, 0);
 });
 
-test('a full bucket of good nodes refuses a newcomer, however close', (t) => {
+test('with c-toxcore\'s policy a full bucket of good nodes refuses a newcomer, however close', (t) => {
   const prng = new Prng('full');
-  const list = new CloseList(SELF);
+  const list = new CloseList(SELF, { preferCloser: false });
   for (let i = 0; i < LCLIENT_NODES; i++) t.true(list.heard(keyAt(SELF, 3, prng), pub(), 0));
   t.is(list.bucket(3).length, LCLIENT_NODES);
   const closer = keyAt(SELF, 3, prng);
@@ -62,9 +62,30 @@ test('a full bucket of good nodes refuses a newcomer, however close', (t) => {
   t.is(list.get(closer), undefined);
 });
 
-test('a bad node gives way exactly at BAD_NODE_TIMEOUT, good ones never', (t) => {
-  const prng = new Prng('bad');
+test('by default a full bucket of good nodes keeps the closest: a closer newcomer replaces the farthest', (t) => {
+  const prng = new Prng('full');
   const list = new CloseList(SELF);
+  const members = Array.from({ length: LCLIENT_NODES }, () => keyAt(SELF, 3, prng));
+  for (const k of members) t.true(list.heard(k, pub(), 0));
+  const farthest = [...members].sort((a, b) => compareDistance(SELF, b, a))[0]!;
+  const closer = keyAt(SELF, 3, prng);
+  closer.set(SELF.subarray(1), 1); // as close as bucket 3 allows
+  t.true(list.wouldAdd(closer, 1000));
+  t.true(list.heard(closer, pub(), 1000));
+  t.is(list.bucket(3).length, LCLIENT_NODES);
+  t.is(list.get(farthest), undefined, 'the farthest member gave way');
+  // A newcomer farther than every member is refused.
+  const farther = new Uint8Array(SELF);
+  farther[0]! ^= 0x1f; // differs at bit 3 and at every later bit: the farthest key of bucket 3
+  for (let i = 1; i < 32; i++) farther[i] = SELF[i]! ^ 0xff;
+  t.is(list.bucketIndex(farther), 3);
+  t.false(list.wouldAdd(farther, 1000));
+  t.false(list.heard(farther, pub(), 1000));
+});
+
+test('a bad node gives way exactly at BAD_NODE_TIMEOUT, good ones never (c-toxcore policy)', (t) => {
+  const prng = new Prng('bad');
+  const list = new CloseList(SELF, { preferCloser: false });
   const keys = Array.from({ length: LCLIENT_NODES }, () => keyAt(SELF, 0, prng));
   const addrs = keys.map(() => pub());
   keys.forEach((k, i) => list.heard(k, addrs[i]!, 0));
