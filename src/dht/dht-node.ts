@@ -10,7 +10,7 @@
  */
 import { type Address, type Clock, type Timer } from '../io/index.ts';
 import { type KeyPair, generateKeyPair, randomBytes, randomNonce, randomUniform } from '../crypto/index.ts';
-import { DecodeError, NetPacket, type IpPort, type PackedNode, unmapIpv4 } from '../wire/index.ts';
+import { CryptoPacket, DecodeError, NetPacket, type IpPort, type PackedNode, unmapIpv4 } from '../wire/index.ts';
 import { CloseList } from './close-list.ts';
 import { type ClientEntry, ipPortsEqual as sameIpPort, isGood } from './client-entry.ts';
 import { DhtFriendTable, type DhtFriendEntry } from './friend-list.ts';
@@ -24,6 +24,9 @@ import { decodeDhtEnvelope, openDhtPacket } from './dht-packet.ts';
 import { decodePingPlain, encodePing } from './ping-packet.ts';
 import { decodeNodesRequestPlain, decodeNodesResponsePlain, encodeNodesRequest, encodeNodesResponse } from './nodes-packet.ts';
 import { decodeDhtRequestHeader, encodeDhtRequest, openDhtRequest } from './dht-request.ts';
+import { decodeNatPing, encodeNatPing } from './nat-ping.ts';
+import type { PingKind } from './ping-packet.ts';
+import { type NatState, commonHost, newNatState, portsAt, punchPorts } from './nat-punch.ts';
 import { DHT_PING_SIZE, NODES_REQUEST_SIZE } from './packet-sizes.ts';
 import { DhtStats, type DhtDropReason } from './stats.ts';
 import { DhtEvents } from './events.ts';
@@ -105,6 +108,7 @@ export class DhtNode {
     this.limiter = new RateLimiter({ ratePerSecond: c.requestsPerSecondPerSource, burst: c.requestBurstPerSource, maxSources: c.rateLimitSources });
     // Two searches for random keys (DHT_FAKE_FRIEND_NUMBER), as c-toxcore starts with: they
     // spread our knowledge beyond our own neighbourhood and give the onion unrelated nodes.
+    this.onRequest(CryptoPacket.NAT_PING, (payload, sender, source) => this.onNatPing(payload, sender, source));
     for (let i = 0; i < c.fakeFriendNumber; i++) {
       this.friends.add(new Uint8Array(32).map(() => this.randomInt(256)));
     }
@@ -159,6 +163,7 @@ export class DhtNode {
     if (!this.friends.get(publicKey)) {
       this.friendBootstrap.delete(keyId(publicKey));
       this.friendSearch.delete(keyId(publicKey));
+      this.natStates.delete(keyId(publicKey));
     }
     return removed;
   }
@@ -377,6 +382,7 @@ export class DhtNode {
 
   private readonly friendBootstrap = new Map<string, PendingNode[]>();
   private readonly friendSearch = new Map<string, { lastGetNodes: number; bootstrapTimes: number }>();
+  private readonly natStates = new Map<string, NatState>();
 
   /** A node sent us a request: ping it soon, so it can prove its address (`ping_add`). */
   private addToPing(publicKey: Uint8Array, source: IpPort): void {
@@ -426,6 +432,89 @@ export class DhtNode {
     return out;
   }
 
+  // ---- NAT hole punching ----------------------------------------------------------------
+
+  private natState(friendKey: Uint8Array): NatState {
+    const id = keyId(friendKey);
+    let state = this.natStates.get(id);
+    if (!state) {
+      state = newNatState(randomBytes(8));
+      this.natStates.set(id, state);
+    }
+    return state;
+  }
+
+  /**
+   * Sends a NAT ping to a searched key through the nodes that reported an address for it:
+   * a request through each of them (`route_to_friend`, which needs at least 2 reports), a
+   * response through one chosen at random (`routeone_to_friend`).
+   */
+  private sendNatPing(friendKey: Uint8Array, kind: PingKind, pingId: Uint8Array): number {
+    const friend = this.friends.get(friendKey);
+    if (!friend) return 0;
+    const now = this.clock.now();
+    const via: IpPort[] = [];
+    for (const client of friend.clients()) {
+      for (const assoc of [client.v4, client.v6]) {
+        if (assoc?.retIpPort && assoc.retHeard !== undefined && now - assoc.retHeard < this.config.badNodeTimeoutMs) via.push(assoc.ipPort);
+      }
+    }
+    if (kind === 'request' && friend.reports(now).addresses.length < this.config.maxFriendClients / 4) return 0;
+    if (via.length === 0) return 0;
+    const shared = this.sharedKeys.get(friendKey, now);
+    if (!shared) return 0;
+    const packet = encodeDhtRequest(friendKey, this.publicKey, shared, randomNonce(), CryptoPacket.NAT_PING, encodeNatPing(kind, pingId));
+    const targets = kind === 'request' ? via : [via[this.randomInt(via.length)]!];
+    for (const to of targets) this.send(to, packet);
+    return targets.length;
+  }
+
+  /** `handle_NATping`: answer a request through one node; a response with our id starts a punch. */
+  private onNatPing(payload: Uint8Array, sender: Uint8Array, _source: IpPort): void {
+    const ping = decodeNatPing(payload);
+    if (!this.friends.get(sender)) { this.drop('unknown-request'); return; }
+    const state = this.natState(sender);
+    if (ping.kind === 'request') {
+      this.sendNatPing(sender, 'response', ping.pingId);
+      state.pingReceivedAt = this.clock.now();
+    } else if (samePublicKey(ping.pingId, state.pingId)) {
+      state.pingId = randomBytes(8);
+      state.answered = true;
+    } else {
+      this.drop('unsolicited');
+    }
+  }
+
+  /**
+   * `do_NAT`, each tick: for every searched key that at least 4 nodes report at an address
+   * but that has not answered us itself, send a NAT ping request every punch interval; once
+   * it answered, and it also pinged us within two intervals (both sides are trying), ping
+   * its most commonly reported IP at the reported and guessed ports.
+   */
+  private doNat(): void {
+    const now = this.clock.now();
+    const c = this.config;
+    for (const friend of this.friends.values()) {
+      const reports = friend.reports(now);
+      if (reports.direct || reports.addresses.length < c.maxFriendClients / 2) continue;
+      const state = this.natState(friend.publicKey);
+      if (now - state.pingSentAt > c.punchIntervalMs) {
+        this.sendNatPing(friend.publicKey, 'request', state.pingId);
+        state.pingSentAt = now;
+      }
+      if (state.answered && now - state.punchedAt > c.punchIntervalMs && now - state.pingReceivedAt <= 2 * c.punchIntervalMs) {
+        const host = commonHost(reports.addresses, c.maxFriendClients / 2);
+        if (host === undefined) continue;
+        if (now - state.punchedAt > c.punchResetTimeMs) { state.tries = 0; state.index = 0; state.sweepIndex = 0; }
+        const ports = punchPorts(portsAt(reports.addresses, host), state, { maxPorts: c.maxPunchingPorts, maxNormalTries: c.maxNormalPunchingTries });
+        for (const port of ports) this.sendPingRequest({ host, port }, friend.publicKey);
+        this.stats.punched(ports.length);
+        state.punchedAt = now;
+        state.answered = false;
+      }
+    }
+  }
+
   // ---- send path -----------------------------------------------------------------------
 
   private send(to: IpPort, packet: Uint8Array): void {
@@ -456,6 +545,7 @@ export class DhtNode {
     try {
       this.doClose();
       this.doFriends();
+      if (this.config.holePunching) this.doNat();
       this.pingIterate();
     } finally {
       if (!this.closed) this.tick = this.clock.setTimer(this.config.tickMs, () => this.onTick());

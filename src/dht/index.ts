@@ -30,3 +30,4 @@ export { type NodesRequest, type NodesResponse, encodeNodesRequest, decodeNodesR
 export { type DhtRequestHeader, type DhtRequest, decodeDhtRequestHeader, encodeDhtRequest, openDhtRequest } from './dht-request.ts';
 export { type NatPing, encodeNatPing, decodeNatPing } from './nat-ping.ts';
 export { encodeLanDiscovery, decodeLanDiscovery } from './lan-discovery.ts';
+export { type NatState, type PunchLimits, newNatState, commonHost, portsAt, punchPorts, PUNCH_SWEEP_FIRST_PORT } from './nat-punch.ts';

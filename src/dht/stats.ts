@@ -30,6 +30,12 @@ export class DhtStats {
   readonly accepted: Partial<Record<DhtPacketKind, number>> = {};
   packetsSent = 0;
   bytesSent = 0;
+  /** Ping requests sent to guessed addresses while punching holes. */
+  punchPings = 0;
+
+  punched(pings: number): void {
+    this.punchPings += pings;
+  }
 
   drop(reason: DhtDropReason): void {
     this.dropped[reason] = (this.dropped[reason] ?? 0) + 1;

@@ -16,7 +16,7 @@ const JOINED_MS = NODES * JOIN_GAP_MS;
  * relations still missing 30 s after the last join, none at 60 s.
  */
 const SETTLE_MS = 60_000;
-/** The bound a search must meet: measured with this seed, p50 3.1 s and max 5.1 s. */
+/** The bound a search must meet: measured with this seed, p50 3.1 s and max 4.1 s. */
 const SEARCH_BOUND_MS = 10_000;
 const SEARCHES = 25;
 
@@ -58,6 +58,11 @@ test('1,000 nodes, 10 % loss: close lists converge and searches finish within th
   t.log(`searches found: ${took.length}/${SEARCHES}; simulated ms p50 ${took[took.length >> 1]?.toFixed(0)}, max ${took.at(-1)?.toFixed(0)}`);
   t.log(`datagrams delivered ${sim.stats.delivered}, lost ${sim.stats.dropped.loss}`);
   t.is(took.length, SEARCHES, 'every search found its target within the bound');
-  const drops = nodes.reduce((n, node) => n + node.stats.totalDropped, 0);
-  t.is(drops, 0, 'no node dropped a packet of another (all well-formed, all solicited)');
+  const drops: Record<string, number> = {};
+  for (const node of nodes) for (const [reason, n] of Object.entries(node.stats.dropped)) drops[reason] = (drops[reason] ?? 0) + n!;
+  t.log(`drops by reason: ${JSON.stringify(drops)}`);
+  // The only packets a node of this network refuses are NAT ping requests from seekers it is
+  // not searching for itself (c-toxcore refuses them the same way): nothing malformed,
+  // nothing unsolicited.
+  t.deepEqual(Object.keys(drops).filter((r) => r !== 'unknown-request'), []);
 });
