@@ -138,6 +138,8 @@ export const RATE_LIMIT_SOURCES = 4096;
 export const BOOTSTRAP_RETRY_MS = 5_000;
 /** toxlink's own: bootstrap nodes remembered for retries. */
 export const MAX_BOOTSTRAP_NODES = 32;
+/** toxlink's own: requesters remembered as verified, for answering their nodes requests. */
+export const MAX_VERIFIED_SOURCES = 4096;
 
 // ─── The configuration ───────────────────────────────────────────────────────
 
@@ -209,6 +211,10 @@ export interface DhtConfig {
   bootstrapRetryMs: number;
   /** Bootstrap nodes remembered for those retries; the oldest is forgotten first. */
   maxBootstrapNodes: number;
+  /** Answer nodes requests from requesters that have not answered us from that address (c-toxcore does; toxlink's default is false: no amplification). */
+  answerUnverified: boolean;
+  /** Requesters remembered as verified (answered us from their address). */
+  maxVerifiedSources: number;
 }
 
 /** c-toxcore 0.2.18's values, plus toxlink's own bounds where c-toxcore has none. */
@@ -246,6 +252,8 @@ export const defaultDhtConfig: Readonly<DhtConfig> = Object.freeze({
   rateLimitSources: RATE_LIMIT_SOURCES,
   bootstrapRetryMs: BOOTSTRAP_RETRY_MS,
   maxBootstrapNodes: MAX_BOOTSTRAP_NODES,
+  answerUnverified: false,
+  maxVerifiedSources: MAX_VERIFIED_SOURCES,
 });
 
 function checkInteger(field: string, value: unknown, min: number, max: number, why = ''): void {
@@ -302,6 +310,8 @@ export function verifyDhtConfig<T extends DhtConfig>(config: T): T {
   checkInteger('requestBurstPerSource', config.requestBurstPerSource, 1, big);
   checkInteger('rateLimitSources', config.rateLimitSources, 1, big);
   checkInteger('maxBootstrapNodes', config.maxBootstrapNodes, 1, big);
+  checkBoolean('answerUnverified', config.answerUnverified);
+  checkInteger('maxVerifiedSources', config.maxVerifiedSources, 1, big);
   return config;
 }
 

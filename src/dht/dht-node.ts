@@ -18,6 +18,7 @@ import { PingArray } from './ping-array.ts';
 import { SharedKeyCache } from './shared-key-cache.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { isLanAddress } from './lan.ts';
+import { VerifiedSources } from './verified.ts';
 import { compareDistance, insertByDistance, keysEqual as samePublicKey, keyString as keyId } from './distance.ts';
 import { type DhtConfig, defaultDhtConfig, verifyDhtConfig } from './config.ts';
 import { decodeDhtEnvelope, openDhtPacket } from './dht-packet.ts';
@@ -105,6 +106,7 @@ export class DhtNode {
     this.sharedKeys = new SharedKeyCache(this.secretKey, { capacity: c.sharedKeyCacheSize, timeoutMs: c.sharedKeyTimeoutMs });
     this.nodesRequests = new PingArray(c.pingArraySize, c.pingTimeoutMs, () => randomBytes(8));
     this.pingRequests = new PingArray(c.pingArraySize, c.pingTimeoutMs, () => randomBytes(8));
+    this.verified = new VerifiedSources(c.maxVerifiedSources, c.badNodeTimeoutMs);
     this.limiter = new RateLimiter({ ratePerSecond: c.requestsPerSecondPerSource, burst: c.requestBurstPerSource, maxSources: c.rateLimitSources });
     // Two searches for random keys (DHT_FAKE_FRIEND_NUMBER), as c-toxcore starts with: they
     // spread our knowledge beyond our own neighbourhood and give the onion unrelated nodes.
@@ -253,6 +255,14 @@ export class DhtNode {
     return { sender: env.senderPublicKey.slice(), plain, shared };
   }
 
+  /** Whether `key` has answered us from exactly `address` recently (close list or a search list). */
+  private isVerified(key: Uint8Array, address: IpPort): boolean {
+    const now = this.clock.now();
+    if (this.closeList.hasGood(key, address, now, true)) return true;
+    for (const friend of this.friends.values()) if (friend.hasGood(key, address, now, true)) return true;
+    return this.verified.has(`${keyId(key)}@${address.host}:${address.port}`, now);
+  }
+
   private allowRequest(source: IpPort): boolean {
     if (this.limiter.allow(source.host, this.clock.now())) return true;
     this.drop('rate-limited');
@@ -291,10 +301,18 @@ export class DhtNode {
     this.stats.received('nodes-request');
     // Unlike c-toxcore, never name the requester itself: it knows where it is, and the slot
     // is better spent on a node it may not know.
-    const nodes = this.closest(target, this.config.maxSentNodes, isLanAddress(source.host), opened.sender);
+    this.addToPing(opened.sender, source);
+    // No amplification: four nodes (up to 286 bytes) are 2.5 times a 113-byte request, so a
+    // requester that has not answered us from this very address (which a spoofed source
+    // cannot do) gets only the closest node: 121 bytes (IPv4) or 133 (IPv6), the least
+    // c-toxcore accepts. It is pinged (above); once it answers, it gets four. c-toxcore
+    // gives everyone four.
+    const verified = this.config.answerUnverified || this.isVerified(opened.sender, source);
+    if (!verified) this.stats.unverifiedRequests++;
+    const count = verified ? this.config.maxSentNodes : 1;
+    const nodes = this.closest(target, count, isLanAddress(source.host), opened.sender);
     // c-toxcore refuses a nodes response with no nodes, so sending one would be wasted.
     if (nodes.length > 0) this.send(source, encodeNodesResponse(this.publicKey, opened.shared, randomNonce(), nodes, sendback));
-    this.addToPing(opened.sender, source);
   }
 
   private onNodesResponse(data: Uint8Array, source: IpPort): void {
@@ -348,6 +366,7 @@ export class DhtNode {
   /** A node answered us from `source`: it goes into every list it fits (`addto_lists`). */
   private heardFrom(publicKey: Uint8Array, source: IpPort): void {
     const now = this.clock.now();
+    this.verified.add(`${keyId(publicKey)}@${source.host}:${source.port}`, now);
     const wasNew = !this.closeList.get(publicKey);
     this.closeList.heard(publicKey, source, now);
     for (const friend of this.friends.values()) {
@@ -383,6 +402,7 @@ export class DhtNode {
   private readonly friendBootstrap = new Map<string, PendingNode[]>();
   private readonly friendSearch = new Map<string, { lastGetNodes: number; bootstrapTimes: number }>();
   private readonly natStates = new Map<string, NatState>();
+  private readonly verified: VerifiedSources;
 
   /** A node sent us a request: ping it soon, so it can prove its address (`ping_add`). */
   private addToPing(publicKey: Uint8Array, source: IpPort): void {

@@ -30,6 +30,8 @@ export class DhtStats {
   readonly accepted: Partial<Record<DhtPacketKind, number>> = {};
   packetsSent = 0;
   bytesSent = 0;
+  /** Nodes requests not answered because the requester had not yet answered us from that address. */
+  unverifiedRequests = 0;
   /** Ping requests sent to guessed addresses while punching holes. */
   punchPings = 0;
 

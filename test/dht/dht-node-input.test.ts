@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { SimClock } from '../../src/io/index.ts';
 import { generateKeyPair, precompute, randomBytes, randomNonce } from '../../src/crypto/index.ts';
 import {
-  DhtNode, decodeDhtEnvelope, decodeNodesRequestPlain, encodeNodesRequest, encodeNodesResponse, encodePing, openDhtPacket,
+  DhtNode, decodeDhtEnvelope, decodeNodesRequestPlain, decodePingPlain, encodeNodesRequest, encodeNodesResponse, encodePing, openDhtPacket,
 } from '../../src/dht/index.ts';
 import { NetPacket, type IpPort } from '../../src/wire/index.ts';
 
@@ -107,4 +107,39 @@ test('random datagrams of every DHT kind never throw and are all counted as drop
   t.is(node.stats.totalDropped, 3000);
   t.is(sent.length, 0);
   t.false(node.receive(new Uint8Array([0x18, 1, 2]), peerAddress), 'other kinds are left to the caller');
+});
+
+test('no amplification: a requester gets one node until it has answered us from that address, then four', async (t) => {
+  const { node, sent, clock } = harness();
+  const peer = generateKeyPair();
+  const key = precompute(node.publicKey, peer.secretKey)!;
+  // Give the node something to tell: three nodes that answer a request.
+  for (let i = 0; i < 3; i++) {
+    const other = generateKeyPair();
+    const otherKey = precompute(node.publicKey, other.secretKey)!;
+    const otherAddress = { host: `20.0.0.${50 + i}`, port: 1 };
+    node.requestNodes(otherAddress, other.publicKey, node.publicKey);
+    const { sendback } = decodeNodesRequestPlain(openDhtPacket(decodeDhtEnvelope(sent.at(-1)!.data), otherKey)!);
+    node.receive(encodeNodesResponse(other.publicKey, otherKey, randomNonce(), [{ protocol: 'udp', ipPort: { host: '20.0.1.1', port: 2 }, publicKey: generateKeyPair().publicKey }], sendback), otherAddress);
+    t.truthy(node.closeList.get(other.publicKey));
+  }
+  sent.length = 0;
+  const responses = () => sent.filter((s) => s.data[0] === NetPacket.SEND_NODES_IPV6);
+
+  const ask = (from: IpPort) => node.receive(encodeNodesRequest(peer.publicKey, key, randomNonce(), peer.publicKey, randomBytes(8)), from);
+  ask(peerAddress);
+  t.is(responses().length, 1);
+  t.is(responses()[0]!.data.length, 82 + 39, 'a stranger gets one node: 121 bytes for a 113-byte request');
+  t.is(node.stats.unverifiedRequests, 1);
+  // The node pings the stranger within 2 s; the stranger answers from its address.
+  clock.advance(3_000);
+  const ping = sent.find((s) => s.data[0] === NetPacket.PING_REQUEST && s.to.host === peerAddress.host)!;
+  t.truthy(ping, 'the stranger was pinged');
+  const pingId = decodePingPlain('request', openDhtPacket(decodeDhtEnvelope(ping.data), key)!);
+  node.receive(encodePing('response', peer.publicKey, key, randomNonce(), pingId), peerAddress);
+  sent.length = 0;
+  ask(peerAddress);
+  t.is(responses().at(-1)!.data.length, 82 + 3 * 39, 'now it gets every node we have (three)');
+  ask({ host: '20.0.0.66', port: 9 });
+  t.is(responses().at(-1)!.data.length, 82 + 39, 'but a spoofed address still gets one');
 });

@@ -82,3 +82,28 @@ gate.test('toxlink\'s friend search finds a C peer\'s address by its DHT id', as
   t.deepEqual(dht.friendAddress(fromHex(target.dhtId)), { host: LOCAL, port: target.udpPort });
   t.log(`found the C peer at ${found[0]} after ${took} ms`);
 });
+
+gate.test('a C peer bootstraps from toxlink alone and learns the network from it', async (t) => {
+  const bootstrapd = await startBootstrapdFor(t);
+  const entry = await startDht(t);
+  entry.dht.bootstrap({ host: LOCAL, port: bootstrapd.udpPort }, fromHex(bootstrapd.publicKey));
+  await until('toxlink knows tox-bootstrapd', () => entry.dht.closeList.get(fromHex(bootstrapd.publicKey)) !== undefined, JOIN_TIMEOUT_MS);
+  const { peer, me } = await cPeer(t, 'c1');
+  await peer.bootstrap(LOCAL, entry.port, toHex(entry.dht.publicKey).toUpperCase());
+  // The C peer's first request goes unanswered (toxlink answers only requesters that have
+  // answered it); toxlink pings it, it answers, and its next request gets nodes. A second
+  // toxlink node then asks the C peer for tox-bootstrapd's key: it can name it only if it
+  // learned it from the first.
+  const probe = await startDht(t);
+  const cAddress = { host: LOCAL, port: me.udpPort };
+  let named = false;
+  probe.dht.events.on('node', (r) => {
+    if (toHex(r.reporter) === me.dhtId.toLowerCase() && toHex(r.node.publicKey) === bootstrapd.publicKey.toLowerCase()) named = true;
+  });
+  const took = await until('the C peer names tox-bootstrapd', () => {
+    if (!named) probe.dht.requestNodes(cAddress, fromHex(me.dhtId), fromHex(bootstrapd.publicKey));
+    return named;
+  }, JOIN_TIMEOUT_MS);
+  t.true(entry.dht.stats.unverifiedRequests >= 1, 'the first request was withheld');
+  t.log(`the C peer named tox-bootstrapd after ${took} ms; requests withheld until verified: ${entry.dht.stats.unverifiedRequests}`);
+});
