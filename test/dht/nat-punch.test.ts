@@ -40,7 +40,7 @@ test('guessing continues where the last round stopped, and after 5 rounds a swee
  * Two nodes behind NATs search for each other through a dozen public nodes. Neither can be
  * reached directly, so they find each other only by punching holes.
  */
-async function punchScenario(t: import('ava').ExecutionContext, natA: NatType, natB: NatType, seed: number, config: { holePunching?: boolean } = {}) {
+async function punchScenario(t: import('ava').ExecutionContext, natA: NatType, natB: NatType, seed: number, config: { holePunching?: boolean } = {}, portAllocation: 'sequential' | 'random' = 'sequential') {
   const sim = new SimNetwork({ seed, link: { latencyMs: 30, jitterMs: 5 } });
   const prng = new Prng(`nat-${seed}`);
   const make = async (host: ReturnType<SimNetwork['addHost']>) => {
@@ -52,8 +52,8 @@ async function punchScenario(t: import('ava').ExecutionContext, natA: NatType, n
   };
   const publics = [];
   for (let i = 0; i < 12; i++) publics.push(await make(sim.addHost()));
-  const a = await make(sim.addHost({ nat: { type: natA, publicIp: '198.51.100.1' } }));
-  const b = await make(sim.addHost({ nat: { type: natB, publicIp: '198.51.100.2' } }));
+  const a = await make(sim.addHost({ nat: { type: natA, publicIp: '198.51.100.1', portAllocation } }));
+  const b = await make(sim.addHost({ nat: { type: natB, publicIp: '198.51.100.2', portAllocation } }));
   for (const p of [...publics.slice(1), a, b]) p.node.bootstrap(publics[0]!.address, publics[0]!.node.publicKey);
   sim.clock.advance(20_000);
   const found: Record<string, string> = {};
@@ -87,4 +87,19 @@ test('without hole punching, the symmetric NAT keeps them apart', async (t) => {
   // The same network with punching off in every node: the control for the test above.
   const { found } = await punchScenario(t, 'symmetric', 'port-restricted', 4, { holePunching: false });
   t.is(found['b'], undefined);
+});
+
+test('behind two symmetric NATs with random ports punching fails within its bounds, and stops with the search', async (t) => {
+  const { a, b, found, sim } = await punchScenario(t, 'symmetric', 'symmetric', 5, {}, 'random');
+  t.is(found['a'], undefined);
+  t.is(found['b'], undefined);
+  // 60 s of searching: at most one round (48 guesses, plus 48 of the sweep after 5 rounds)
+  // per punch interval (3 s, strictly more) per side.
+  for (const n of [a, b]) t.true(n.node.stats.punchPings <= Math.ceil(60_000 / 3_000) * 96, `${n.node.stats.punchPings} punch pings`);
+  t.true(a.node.stats.punchPings + b.node.stats.punchPings > 0, 'they did try');
+  a.node.removeFriend(b.node.publicKey);
+  b.node.removeFriend(a.node.publicKey);
+  const before = a.node.stats.punchPings + b.node.stats.punchPings;
+  sim.clock.advance(30_000);
+  t.is(a.node.stats.punchPings + b.node.stats.punchPings, before, 'no punching once the searches end');
 });
