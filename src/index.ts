@@ -16,3 +16,4 @@ export * as crypto from './crypto/index.ts';
 export * as wire from './wire/index.ts';
 export * as io from './io/index.ts';
 export * as dht from './dht/index.ts';
+export * as netcrypto from './netcrypto/index.ts';

@@ -23,6 +23,16 @@ import {
 import { decodeDhtRequestHeader, encodeDhtRequest, openDhtRequest } from '../src/dht/dht-request.ts';
 import { decodeNatPing, encodeNatPing } from '../src/dht/nat-ping.ts';
 import { decodeLanDiscovery, encodeLanDiscovery } from '../src/dht/lan-discovery.ts';
+import { cookieAge, openCookie, sealCookie } from '../src/netcrypto/cookie.ts';
+import { decodeCookieRequest, encodeCookieRequest, openCookieRequest } from '../src/netcrypto/cookie-request.ts';
+import {
+  answersRequest, decodeCookieResponse, encodeCookieResponse, openCookieResponse,
+} from '../src/netcrypto/cookie-response.ts';
+import {
+  cookieHashMatches, decodeHandshake, encodeHandshake, openHandshakeBox, readHandshake,
+} from '../src/netcrypto/handshake.ts';
+import { decodeDataPacket, encodeDataPacket, openDataPacket, payloadKind } from '../src/netcrypto/data-packet.ts';
+import { decodeRequestPayload, encodeRequestPayload } from '../src/netcrypto/request-packet.ts';
 
 /** The layouts of test/vectors/README.md this runner understands. */
 const KNOWN_FORMATS: ReadonlySet<number> = new Set([1]);
@@ -374,6 +384,205 @@ const dhtLanDiscovery: Runner = (t, { input, expected }) => {
   t.deepEqual(decode(bytes(expected, 'packet')), { public_key: toHex(publicKey) }, 'decodes back');
 };
 
+/* ---- net_crypto packets ---- */
+
+/** A 64-bit count of seconds, written as decimal text, as a number (they are all far below 2^53). */
+function seconds(o: Json, key: string): number {
+  const text = str(o, key);
+  if (!/^\d+$/.test(text)) throw new TypeError(`field ${key} must be decimal text`);
+  const value = Number(text);
+  if (!Number.isSafeInteger(value)) throw new TypeError(`field ${key} is beyond 2^53`);
+  return value;
+}
+
+function numbers(o: Json, key: string): number[] {
+  const v = field(o, key);
+  if (!Array.isArray(v) || !v.every((n) => typeof n === 'number' && Number.isSafeInteger(n))) {
+    throw new TypeError(`field ${key} must be a list of integers`);
+  }
+  return v as number[];
+}
+
+const netcryptoCookie: Runner = (t, { input, expected }) => {
+  if ('cookie' in input) {
+    const decode = (): Json => outcome(() => {
+      const opened = openCookie(bytes(input, 'cookie_key'), bytes(input, 'cookie'));
+      if (opened === undefined) return undefined;
+      const age = cookieAge(opened.timestamp, seconds(input, 'now'));
+      if (age !== 'fresh') return { error: age };
+      return {
+        timestamp: String(opened.timestamp),
+        real_public_key: toHex(opened.realPublicKey),
+        dht_public_key: toHex(opened.dhtPublicKey),
+      };
+    });
+    t.deepEqual(decode(), expectedOutcome(expected));
+    return;
+  }
+  const key = bytes(input, 'cookie_key');
+  const contents = {
+    timestamp: seconds(input, 'timestamp'),
+    realPublicKey: bytes(input, 'real_public_key'),
+    dhtPublicKey: bytes(input, 'dht_public_key'),
+  };
+  t.is(toHex(sealCookie(key, bytes(input, 'nonce'), contents)), str(expected, 'cookie'), 'cookie');
+  const back = openCookie(key, bytes(expected, 'cookie'));
+  t.deepEqual(back, contents, 'opens to its contents');
+};
+
+const netcryptoCookieRequest: Runner = (t, { input, expected }) => {
+  const decode = (packet: Uint8Array, receiverSecretKey: Uint8Array): Json => outcome(() => {
+    const envelope = decodeCookieRequest(packet);
+    const k = precompute(envelope.senderDhtPublicKey, receiverSecretKey);
+    const opened = k === undefined ? undefined : openCookieRequest(envelope, k);
+    if (opened === undefined) return undefined;
+    return {
+      sender_dht_public_key: toHex(envelope.senderDhtPublicKey),
+      nonce: toHex(envelope.nonce),
+      sender_real_public_key: toHex(opened.senderRealPublicKey),
+      echo_id: toHex(opened.echoId),
+    };
+  });
+  if ('packet' in input) {
+    t.deepEqual(decode(bytes(input, 'packet'), bytes(input, 'receiver_dht_secret_key')), expectedOutcome(expected));
+    return;
+  }
+  const sharedKey = receiverKey(bytes(input, 'receiver_dht_public_key'), bytes(input, 'sender_dht_secret_key'));
+  t.is(toHex(sharedKey), str(expected, 'shared_key'), 'shared key');
+  const packet = encodeCookieRequest(bytes(input, 'sender_dht_public_key'), sharedKey, bytes(input, 'nonce'),
+    bytes(input, 'sender_real_public_key'), bytes(input, 'echo_id'));
+  t.is(toHex(packet), str(expected, 'packet'), 'packet');
+  t.deepEqual(decode(bytes(expected, 'packet'), bytes(input, 'receiver_dht_secret_key')), {
+    sender_dht_public_key: str(input, 'sender_dht_public_key'),
+    nonce: str(input, 'nonce'),
+    sender_real_public_key: str(input, 'sender_real_public_key'),
+    echo_id: str(input, 'echo_id'),
+  }, 'the receiver decodes the packet back');
+};
+
+const netcryptoCookieResponse: Runner = (t, { input, expected }) => {
+  const decode = (packet: Uint8Array, k: Uint8Array, requestEchoId: Uint8Array): Json => outcome(() => {
+    const envelope = decodeCookieResponse(packet);
+    const opened = openCookieResponse(envelope, k);
+    if (opened === undefined) return undefined;
+    return {
+      nonce: toHex(envelope.nonce),
+      cookie: toHex(opened.cookie),
+      echo_id: toHex(opened.echoId),
+      answers_request: answersRequest(opened, requestEchoId),
+    };
+  });
+  if ('packet' in input) {
+    const k = receiverKey(bytes(input, 'responder_dht_public_key'), bytes(input, 'requester_dht_secret_key'));
+    t.deepEqual(decode(bytes(input, 'packet'), k, bytes(input, 'request_echo_id')), expectedOutcome(expected));
+    return;
+  }
+  const sharedKey = receiverKey(bytes(input, 'requester_dht_public_key'), bytes(input, 'responder_dht_secret_key'));
+  t.is(toHex(sharedKey), str(expected, 'shared_key'), 'shared key');
+  const packet = encodeCookieResponse(sharedKey, bytes(input, 'nonce'), bytes(input, 'cookie'), bytes(input, 'echo_id'));
+  t.is(toHex(packet), str(expected, 'packet'), 'packet');
+  const requesterKey = receiverKey(bytes(input, 'responder_dht_public_key'), bytes(input, 'requester_dht_secret_key'));
+  t.deepEqual(decode(bytes(expected, 'packet'), requesterKey, bytes(input, 'echo_id')), {
+    nonce: str(input, 'nonce'), cookie: str(input, 'cookie'), echo_id: str(input, 'echo_id'), answers_request: true,
+  }, 'the requester decodes the packet back');
+};
+
+const netcryptoHandshake: Runner = (t, { input, expected }) => {
+  if ('packet' in input) {
+    const got = outcome(() => {
+      const verdict = readHandshake(bytes(input, 'packet'), {
+        realSecretKey: bytes(input, 'receiver_real_secret_key'),
+        cookieKey: bytes(input, 'cookie_key'),
+        nowSeconds: seconds(input, 'now'),
+        expectedRealPublicKey: 'expected_real_public_key' in input ? bytes(input, 'expected_real_public_key') : undefined,
+      });
+      if (!verdict.ok) return { error: verdict.reason };
+      const h = verdict.handshake;
+      return {
+        peer_real_public_key: toHex(h.peerRealPublicKey),
+        peer_dht_public_key: toHex(h.peerDhtPublicKey),
+        base_nonce: toHex(h.baseNonce),
+        session_public_key: toHex(h.sessionPublicKey),
+        other_cookie: toHex(h.otherCookie),
+      };
+    });
+    t.deepEqual(got, expectedOutcome(expected));
+    return;
+  }
+  const sharedKey = receiverKey(bytes(input, 'receiver_real_public_key'), bytes(input, 'sender_real_secret_key'));
+  t.is(toHex(sharedKey), str(expected, 'shared_key'), 'shared key');
+  const other = field(input, 'other_cookie');
+  if (!isObject(other)) throw new TypeError('other_cookie must be an object');
+  const otherCookie = sealCookie(bytes(other, 'cookie_key'), bytes(other, 'nonce'), {
+    timestamp: seconds(other, 'timestamp'),
+    realPublicKey: bytes(other, 'real_public_key'),
+    dhtPublicKey: bytes(other, 'dht_public_key'),
+  });
+  t.is(toHex(otherCookie), str(expected, 'other_cookie'), 'the cookie made for the receiver');
+  const cookie = bytes(input, 'cookie');
+  const packet = encodeHandshake(sharedKey, bytes(input, 'nonce'), cookie, bytes(input, 'base_nonce'),
+    bytes(input, 'session_public_key'), otherCookie);
+  t.is(toHex(packet), str(expected, 'packet'), 'packet');
+  const envelope = decodeHandshake(bytes(expected, 'packet'));
+  const opened = openHandshakeBox(envelope,
+    receiverKey(bytes(input, 'sender_real_public_key'), bytes(input, 'receiver_real_secret_key')));
+  if (opened === undefined) return t.fail('the receiver cannot open the box');
+  t.is(toHex(envelope.cookie), toHex(cookie), 'cookie in clear');
+  t.true(cookieHashMatches(envelope.cookie, opened.cookieHash), 'the hash is the cookie\'s');
+  t.is(toHex(opened.baseNonce), str(input, 'base_nonce'));
+  t.is(toHex(opened.sessionPublicKey), str(input, 'session_public_key'));
+  t.is(toHex(opened.otherCookie), str(expected, 'other_cookie'));
+};
+
+function decodeData(packet: Uint8Array, sharedKey: Uint8Array, receiveNonce: Uint8Array): Json {
+  return outcome(() => {
+    const opened = openDataPacket(decodeDataPacket(packet), sharedKey, receiveNonce);
+    if (opened === undefined) return undefined;
+    return {
+      nonce: toHex(opened.nonce),
+      buffer_start: opened.bufferStart,
+      packet_number: opened.packetNumber,
+      payload: toHex(opened.payload),
+      kind: payloadKind(opened.payload[0]!),
+      next_receive_nonce: toHex(opened.nextReceiveNonce),
+    };
+  });
+}
+
+const netcryptoData: Runner = (t, { input, expected }) => {
+  if ('packet' in input) {
+    t.deepEqual(decodeData(bytes(input, 'packet'), bytes(input, 'shared_key'), bytes(input, 'receive_nonce')),
+      expectedOutcome(expected));
+    return;
+  }
+  const sharedKey = receiverKey(bytes(input, 'receiver_session_public_key'), bytes(input, 'sender_session_secret_key'));
+  t.is(toHex(sharedKey), str(expected, 'shared_key'), 'shared key');
+  const nonce = bytes(input, 'nonce');
+  const payload = bytes(input, 'payload');
+  const packet = encodeDataPacket(sharedKey, nonce, int(input, 'buffer_start'), int(input, 'packet_number'), payload);
+  t.is(toHex(packet), str(expected, 'packet'), 'packet');
+  t.deepEqual(decodeData(bytes(expected, 'packet'), sharedKey, nonce), {
+    nonce: toHex(nonce),
+    buffer_start: int(input, 'buffer_start'),
+    packet_number: int(input, 'packet_number'),
+    payload: toHex(payload),
+    kind: payloadKind(payload[0]!),
+    next_receive_nonce: toHex(nonce),
+  }, 'a receiver whose stored nonce is the packet\'s decodes it back');
+};
+
+const netcryptoRequest: Runner = (t, { input, expected }) => {
+  const start = int(input, 'buffer_start');
+  const end = int(input, 'buffer_end');
+  if ('missing' in input) {
+    const missing = new Set(numbers(input, 'missing'));
+    t.is(toHex(encodeRequestPayload(start, end, (n) => !missing.has(n))), str(expected, 'payload'), 'payload');
+    return;
+  }
+  const got = decodeRequestPayload(bytes(input, 'payload'), start, end);
+  t.deepEqual({ requested: got.requested, end: got.end }, { requested: numbers(expected, 'requested'), end: int(expected, 'end') });
+};
+
 const RUNNERS: Readonly<Record<string, Runner>> = {
   'nacl-box': naclBox,
   'nonce-increment': nonceIncrement,
@@ -383,6 +592,12 @@ const RUNNERS: Readonly<Record<string, Runner>> = {
   'dht-nodes': dhtNodes,
   'dht-request': dhtRequest,
   'dht-lan-discovery': dhtLanDiscovery,
+  'netcrypto-cookie': netcryptoCookie,
+  'netcrypto-cookie-request': netcryptoCookieRequest,
+  'netcrypto-cookie-response': netcryptoCookieResponse,
+  'netcrypto-handshake': netcryptoHandshake,
+  'netcrypto-data': netcryptoData,
+  'netcrypto-request': netcryptoRequest,
 };
 
 /* ---- registration ---- */

@@ -9,15 +9,18 @@
  *
  * Everything here is our own code. c-toxcore's internal headers are not installed, so the
  * few internal functions and structs we use are declared below from a reading of the
- * v0.2.18 sources (toxcore/network.h, DHT.h, crypto_core.h, util.h, logger.h) and their
- * layouts are pinned with static assertions; the generator refuses to run against any
- * other library version.
+ * v0.2.18 sources (toxcore/network.h, DHT.h, crypto_core.h, util.h, logger.h,
+ * mono_time.h, net_crypto.h, TCP_client.h) and their layouts are pinned with static
+ * assertions; the generator refuses to run against any other library version.
  *
  * Inputs that are not fixed by hand come from libsodium's randombytes_buf_deterministic,
  * seeded with the BLAKE2b-256 hash of a label, so a re-run writes byte-identical files.
  * No packet leaves the process: the Tox instances have UDP, LAN discovery and the TCP
  * server disabled, are never bootstrapped and are never iterated; the DHT nodes of the
- * dht-* suites run on a fake Network whose socket calls the generator answers itself.
+ * dht-* suites and the net_crypto instances of the netcrypto-* suites run on a fake
+ * Network whose socket calls the generator answers itself. Randomness that c-toxcore draws
+ * from libsodium directly (session key pairs) comes from a deterministic source the
+ * generator installs with randombytes_set_implementation.
  */
 #include <arpa/inet.h>
 #include <assert.h>
@@ -215,6 +218,70 @@ int32_t encrypt_data(const uint8_t *public_key, const uint8_t *secret_key, const
 void ping_send_request(Ping *ping, const IP_Port *ipp, const uint8_t *public_key);
 bool lan_discovery_send(const Networking_Core *net, const Broadcast_Info *broadcast, const uint8_t *dht_pk,
                         uint16_t port);
+
+/* ---- For the netcrypto-* suites: c-toxcore's net_crypto on top of such a DHT node. ----
+ *
+ * mono_time.h / mono_time.c: mono_time_new anchors its seconds to the wall clock by setting
+ * `base_time` (the second field of struct Mono_Time on every non-Windows build) from
+ * time(). The generator sets base_time to 0 and calls mono_time_update, so c-toxcore's
+ * seconds are exactly the generator's clock; it checks the result with mono_time_get. */
+typedef struct Mono_Time_Head {
+    uint64_t cur_time;
+    uint64_t base_time;
+} Mono_Time_Head;
+void mono_time_update(Mono_Time *mono_time);
+uint64_t mono_time_get(const Mono_Time *mono_time);
+
+/* crypto_core.h */
+int32_t decrypt_data(const uint8_t *public_key, const uint8_t *secret_key, const uint8_t *nonce,
+                     const uint8_t *encrypted, size_t length, uint8_t *plain);
+void crypto_sha512(uint8_t *hash, const uint8_t *data, size_t length);
+
+/* TCP_client.h: no proxy (type 0). */
+typedef struct TCP_Proxy_Info {
+    IP_Port ip_port;
+    uint8_t proxy_type;
+} TCP_Proxy_Info;
+
+/* net_crypto.h */
+typedef struct Net_Crypto Net_Crypto;
+typedef struct New_Connection {
+    IP_Port source;
+    uint8_t public_key[32];
+    uint8_t dht_public_key[32];
+    uint8_t recv_nonce[24];
+    uint8_t peersessionpublic_key[32];
+    uint8_t *cookie;
+    uint8_t cookie_length;
+} New_Connection;
+_Static_assert(sizeof(TCP_Proxy_Info) == 40 && sizeof(New_Connection) == 168 &&
+               offsetof(New_Connection, recv_nonce) == 96 && offsetof(New_Connection, cookie) == 152,
+               "TCP_Proxy_Info / New_Connection");
+typedef int connection_status_cb(void *object, int id, bool status, void *userdata);
+typedef int connection_data_cb(void *object, int id, const uint8_t *data, uint16_t length, void *userdata);
+typedef int connection_lossy_data_cb(void *object, int id, const uint8_t *data, uint16_t length, void *userdata);
+typedef int new_connection_cb(void *object, const New_Connection *n_c);
+Net_Crypto *new_net_crypto(const Logger *log, const Random *rng, const Network *ns, Mono_Time *mono_time, DHT *dht,
+                           const TCP_Proxy_Info *proxy_info);
+void kill_net_crypto(Net_Crypto *c);
+void load_secret_key(Net_Crypto *c, const uint8_t *sk);
+const uint8_t *nc_get_self_public_key(const Net_Crypto *c);
+void new_connection_handler(Net_Crypto *c, new_connection_cb *new_connection_callback, void *object);
+int accept_crypto_connection(Net_Crypto *c, const New_Connection *n_c);
+int new_crypto_connection(Net_Crypto *c, const uint8_t *real_public_key, const uint8_t *dht_public_key);
+int set_direct_ip_port(Net_Crypto *c, int crypt_connection_id, const IP_Port *ip_port, bool connected);
+int connection_status_handler(const Net_Crypto *c, int crypt_connection_id, connection_status_cb *cb, void *object,
+                              int id);
+int connection_data_handler(const Net_Crypto *c, int crypt_connection_id, connection_data_cb *cb, void *object, int id);
+int connection_lossy_data_handler(const Net_Crypto *c, int crypt_connection_id, connection_lossy_data_cb *cb,
+                                  void *object, int id);
+int64_t write_cryptpacket(Net_Crypto *c, int crypt_connection_id, const uint8_t *data, uint16_t length,
+                          bool congestion_control);
+int send_lossy_cryptpacket(Net_Crypto *c, int crypt_connection_id, const uint8_t *data, uint16_t length);
+int crypto_kill(Net_Crypto *c, int crypt_connection_id);
+void do_net_crypto(Net_Crypto *c, void *userdata);
+typedef void dht_pk_cb(void *data, int32_t number, const uint8_t *dht_public_key, void *userdata);
+int nc_dht_pk_callback(const Net_Crypto *c, int crypt_connection_id, dht_pk_cb *function, void *object, uint32_t number);
 
 /* ---------------------------------------------------------------------------------------
  * Small helpers.
@@ -1209,7 +1276,7 @@ static int gen_tox_id(void)
 #define UNUSED(x) ((void)(x))
 #define PACKET_CAP 2048
 #define FAKE_SOCKET 1000
-#define FAKE_MAX_SENT 8
+#define FAKE_MAX_SENT 64
 #define PING_ID_SIZE 8
 
 enum {
@@ -1229,7 +1296,7 @@ enum {
 typedef struct Det_Rng {
     uint8_t seed[randombytes_SEEDBYTES];
     uint64_t blocks;
-    uint8_t script[64];
+    uint8_t script[256];
     size_t script_len;
     size_t script_pos;
     size_t drawn; /* bytes handed out since the last script_draws (a uniform draw counts 4) */
@@ -1485,8 +1552,8 @@ static int on_request_100(void *object, const IP_Port *ip_port, const uint8_t *s
 }
 
 /* A c-toxcore DHT node with a seeded key pair (label "toxlink/dht/LABEL/secret-key"), a
- * seeded random source, reachable at host:port. */
-static Dht_Node *node_new(const char *label, const char *host, uint16_t port)
+ * seeded random source, reachable at host:port, whose clock is `clock` (in ms). */
+static Dht_Node *node_new_clocked(const char *label, const char *host, uint16_t port, mono_time_current_time_cb *clock)
 {
     Dht_Node *n = (Dht_Node *)calloc(1, sizeof *n);
     CHECK(n != NULL, "out of memory");
@@ -1503,7 +1570,7 @@ static Dht_Node *node_new(const char *label, const char *host, uint16_t port)
     n->ns.obj = &n->fnet;
     n->addr = ip_port_of(host, port);
 
-    n->mono_time = mono_time_new(fixed_time_ms, NULL);
+    n->mono_time = mono_time_new(clock, NULL);
     CHECK(n->mono_time != NULL, "mono_time_new");
     IP any; /* :: — a dual-stack socket, as Tox opens by default */
     memset(&any, 0, sizeof any);
@@ -1517,6 +1584,12 @@ static Dht_Node *node_new(const char *label, const char *host, uint16_t port)
     dht_set_self_secret_key(n->dht, n->sk);
     dht_callback_get_nodes_response(n->dht, on_nodes_response);
     return n;
+}
+
+/* A DHT node whose clock stands still (fixed_time_ms). */
+static Dht_Node *node_new(const char *label, const char *host, uint16_t port)
+{
+    return node_new_clocked(label, host, port, fixed_time_ms);
 }
 
 static void node_free(Dht_Node *n)
@@ -2547,6 +2620,1833 @@ static int gen_dht_lan_discovery(void)
     return n;
 }
 
+/* ---------------------------------------------------------------------------------------
+ * netcrypto-*: c-toxcore's net_crypto, two (or three) instances talking on the fake network.
+ *
+ * Each Nc_Node is a Dht_Node (above) with a real Net_Crypto on top (new_net_crypto), so its
+ * UDP handlers for packets 0x18..0x1b are c-toxcore's own. Everything it draws is scripted:
+ * nonces, the cookie request's echo id and the cookie key come from its Random (Det_Rng);
+ * the session key pairs come from libsodium's crypto_box_keypair, which reads libsodium's
+ * global random source, so main() installs a deterministic one (Sodium_Rng) whose next
+ * bytes the generator scripts the same way. The clock is the generator's (nc_clock_ms),
+ * read by c-toxcore in milliseconds and, through mono_time, in whole seconds.
+ *
+ * A packet is "accepted" by c-toxcore when it has the effect c-toxcore gives it: a cookie
+ * request is answered, a cookie response makes the requester send its handshake, a
+ * handshake reaches the new-connection callback (or lets the connection go on), a data
+ * packet reaches the data, lossy-data or status callback. Every data packet a node sends is
+ * opened by the generator with the session key and the nonce it expects c-toxcore to have
+ * used, so the generator dies if c-toxcore's nonces or layout differ from what it records.
+ * ------------------------------------------------------------------------------------ */
+
+#define PKT_COOKIE_REQUEST 0x18
+#define PKT_COOKIE_RESPONSE 0x19
+#define PKT_CRYPTO_HS 0x1a
+#define PKT_CRYPTO_DATA 0x1b
+#define COOKIE_LEN 112
+#define COOKIE_REQUEST_LEN 145
+#define COOKIE_RESPONSE_LEN 161
+#define HANDSHAKE_LEN 385
+#define HANDSHAKE_PLAIN_LEN (NONCE_SIZE + KEY_SIZE + 64 + COOKIE_LEN)
+#define ECHO_ID_SIZE 8
+#define MAX_DATA_SIZE 1373 /* MAX_CRYPTO_DATA_SIZE */
+#define NC_T0 UINT64_C(1700000000) /* the clock starts here, in seconds */
+
+/* ---- libsodium's global random source, scripted (crypto_box_keypair reads it) ---- */
+
+typedef struct Sodium_Rng {
+    uint8_t seed[randombytes_SEEDBYTES];
+    uint64_t blocks;
+    uint8_t script[64];
+    size_t script_len, script_pos, drawn;
+} Sodium_Rng;
+
+static Sodium_Rng sodium_rng;
+
+static const char *sodium_rng_name(void) { return "toxlink-gen-deterministic"; }
+
+static void sodium_rng_buf(void *const buf, const size_t size)
+{
+    uint8_t *bytes = (uint8_t *)buf;
+    sodium_rng.drawn += size;
+    size_t i = 0;
+    while (i < size && sodium_rng.script_pos < sodium_rng.script_len) {
+        bytes[i++] = sodium_rng.script[sodium_rng.script_pos++];
+    }
+    if (i < size) {
+        uint8_t in[randombytes_SEEDBYTES + 8], block_seed[randombytes_SEEDBYTES];
+        memcpy(in, sodium_rng.seed, randombytes_SEEDBYTES);
+        for (int b = 0; b < 8; ++b) {
+            in[randombytes_SEEDBYTES + b] = (uint8_t)(sodium_rng.blocks >> (8 * b));
+        }
+        ++sodium_rng.blocks;
+        crypto_generichash(block_seed, sizeof block_seed, in, sizeof in, NULL, 0);
+        randombytes_buf_deterministic(bytes + i, size - i, block_seed);
+    }
+}
+
+static uint32_t sodium_rng_random(void)
+{
+    uint32_t x;
+    sodium_rng_buf(&x, sizeof x);
+    return x;
+}
+
+static randombytes_implementation sodium_rng_impl = {
+    sodium_rng_name, sodium_rng_random, NULL, NULL, sodium_rng_buf, NULL,
+};
+
+/* Must run before sodium_init. */
+static void sodium_rng_install(void)
+{
+    seeded("toxlink/gen/libsodium-global-random", sodium_rng.seed, sizeof sodium_rng.seed);
+    CHECK(randombytes_set_implementation(&sodium_rng_impl) == 0, "randombytes_set_implementation");
+}
+
+/* The next bytes libsodium's randombytes_buf hands out are the seeded bytes of `label`. */
+static void sodium_script(const char *label, uint8_t *out, size_t len)
+{
+    CHECK(len <= sizeof sodium_rng.script, "sodium script too long");
+    seeded(label, sodium_rng.script, len);
+    memcpy(out, sodium_rng.script, len);
+    sodium_rng.script_len = len;
+    sodium_rng.script_pos = 0;
+    sodium_rng.drawn = 0;
+}
+
+static void sodium_expect_used(const char *what)
+{
+    CHECK(sodium_rng.script_pos == sodium_rng.script_len && sodium_rng.drawn == sodium_rng.script_len,
+          "%s: libsodium handed out %zu random bytes; the script had %zu", what, sodium_rng.drawn,
+          sodium_rng.script_len);
+    sodium_rng.script_len = sodium_rng.script_pos = 0;
+}
+
+/* ---- the clock ---- */
+
+static uint64_t nc_clock_ms = NC_T0 * 1000;
+
+static uint64_t nc_time_ms(void *user_data)
+{
+    UNUSED(user_data);
+    return nc_clock_ms;
+}
+
+#define NC_MAX_NODES 8
+
+typedef struct Nc_Node {
+    Dht_Node *d;
+    Net_Crypto *nc;
+    uint8_t real_pk[KEY_SIZE], real_sk[KEY_SIZE];
+    uint8_t cookie_key[KEY_SIZE];
+    int conn; /* the crypt connection to the peer, or -1 */
+    /* This end's session, as scripted. */
+    uint8_t session_pk[KEY_SIZE], session_sk[KEY_SIZE];
+    uint8_t base_nonce[NONCE_SIZE];
+    uint8_t shared[KEY_SIZE]; /* the session key, once both ends have one */
+    bool has_shared;
+    uint32_t data_sent;       /* data packets sent: the next send nonce is base_nonce + data_sent */
+    /* The new-connection callback: record what it was given, and accept if asked to. */
+    bool accept;
+    int new_conn_calls;
+    New_Connection heard;
+    uint8_t heard_cookie[COOKIE_LEN];
+    /* The connection's callbacks, since the last nc_reset_calls. */
+    int status_calls;
+    bool last_status;
+    int data_calls;
+    uint8_t data[PACKET_CAP];
+    size_t data_len;
+    int lossy_calls;
+    uint8_t lossy[PACKET_CAP];
+    size_t lossy_len;
+    int dht_pk_calls;
+    uint8_t dht_pk[KEY_SIZE];
+} Nc_Node;
+
+static Nc_Node *nc_nodes[NC_MAX_NODES];
+static int nc_node_count;
+
+/* Sets the clock of every net_crypto node (milliseconds; c-toxcore's seconds follow). */
+static void nc_set_clock(uint64_t ms)
+{
+    nc_clock_ms = ms;
+    for (int i = 0; i < nc_node_count; ++i) {
+        mono_time_update(nc_nodes[i]->d->mono_time);
+        CHECK(mono_time_get(nc_nodes[i]->d->mono_time) == ms / 1000, "mono_time does not follow the clock");
+    }
+}
+
+static void nc_reset_calls(Nc_Node *n)
+{
+    n->new_conn_calls = n->status_calls = n->data_calls = n->lossy_calls = n->dht_pk_calls = 0;
+}
+
+static int nc_on_status(void *object, int id, bool status, void *userdata)
+{
+    UNUSED(id); UNUSED(userdata);
+    Nc_Node *n = (Nc_Node *)object;
+    ++n->status_calls;
+    n->last_status = status;
+    return 0;
+}
+
+static int nc_on_data(void *object, int id, const uint8_t *data, uint16_t length, void *userdata)
+{
+    UNUSED(id); UNUSED(userdata);
+    Nc_Node *n = (Nc_Node *)object;
+    ++n->data_calls;
+    memcpy(n->data, data, length);
+    n->data_len = length;
+    return 0;
+}
+
+static int nc_on_lossy(void *object, int id, const uint8_t *data, uint16_t length, void *userdata)
+{
+    UNUSED(id); UNUSED(userdata);
+    Nc_Node *n = (Nc_Node *)object;
+    ++n->lossy_calls;
+    memcpy(n->lossy, data, length);
+    n->lossy_len = length;
+    return 0;
+}
+
+static void nc_on_dht_pk(void *data, int32_t number, const uint8_t *dht_public_key, void *userdata)
+{
+    UNUSED(number); UNUSED(userdata);
+    Nc_Node *n = (Nc_Node *)data;
+    ++n->dht_pk_calls;
+    memcpy(n->dht_pk, dht_public_key, KEY_SIZE);
+}
+
+static void nc_watch(Nc_Node *n)
+{
+    CHECK(nc_dht_pk_callback(n->nc, n->conn, nc_on_dht_pk, n, 0) == 0 &&
+          connection_status_handler(n->nc, n->conn, nc_on_status, n, 0) == 0 &&
+          connection_data_handler(n->nc, n->conn, nc_on_data, n, 0) == 0 &&
+          connection_lossy_data_handler(n->nc, n->conn, nc_on_lossy, n, 0) == 0, "cannot set connection callbacks");
+}
+
+static int nc_on_new_connection(void *object, const New_Connection *n_c)
+{
+    Nc_Node *n = (Nc_Node *)object;
+    ++n->new_conn_calls;
+    CHECK(n_c->cookie_length == COOKIE_LEN, "new connection with a %u-byte cookie", n_c->cookie_length);
+    n->heard = *n_c;
+    memcpy(n->heard_cookie, n_c->cookie, COOKIE_LEN);
+    n->heard.cookie = n->heard_cookie;
+    if (!n->accept) {
+        return -1;
+    }
+    n->accept = false;
+    n->conn = accept_crypto_connection(n->nc, n_c);
+    CHECK(n->conn >= 0, "accept_crypto_connection failed");
+    nc_watch(n);
+    return 0;
+}
+
+/* A net_crypto node: real key pair seeded from "toxlink/netcrypto/LABEL/real-secret-key",
+ * cookie key from ".../cookie-key", on a DHT node at host:port with the generator's clock. */
+static Nc_Node *nc_new(const char *label, const char *host, uint16_t port)
+{
+    char l[256];
+    Nc_Node *n = (Nc_Node *)calloc(1, sizeof *n);
+    CHECK(n != NULL && nc_node_count < NC_MAX_NODES, "out of memory");
+    snprintf(l, sizeof l, "netcrypto/%s", label);
+    n->d = node_new_clocked(l, host, port, nc_time_ms);
+    Mono_Time_Head *head = (Mono_Time_Head *)n->d->mono_time;
+    head->base_time = 0;
+    nc_nodes[nc_node_count++] = n;
+    nc_set_clock(nc_clock_ms);
+
+    snprintf(l, sizeof l, "toxlink/netcrypto/%s/real-secret-key", label);
+    seeded(l, n->real_sk, KEY_SIZE);
+    CHECK(crypto_scalarmult_base(n->real_pk, n->real_sk) == 0, "scalarmult_base");
+
+    uint8_t unused_real_sk[KEY_SIZE];
+    snprintf(l, sizeof l, "toxlink/netcrypto/%s/cookie-key", label);
+    script_draws(n->d, l, n->cookie_key, KEY_SIZE);
+    snprintf(l, sizeof l, "toxlink/netcrypto/%s/replaced-real-secret-key", label);
+    sodium_script(l, unused_real_sk, KEY_SIZE);
+    TCP_Proxy_Info no_proxy;
+    memset(&no_proxy, 0, sizeof no_proxy);
+    n->nc = new_net_crypto(logger, &n->d->random, &n->d->ns, n->d->mono_time, n->d->dht, &no_proxy);
+    CHECK(n->nc != NULL, "new_net_crypto failed");
+    expect_script_used(n->d, "new_net_crypto (cookie key)");
+    sodium_expect_used("new_net_crypto (real key pair)");
+    load_secret_key(n->nc, n->real_sk);
+    CHECK(memcmp(nc_get_self_public_key(n->nc), n->real_pk, KEY_SIZE) == 0, "load_secret_key");
+    new_connection_handler(n->nc, nc_on_new_connection, n);
+    n->conn = -1;
+    return n;
+}
+
+static void nc_free(Nc_Node *n)
+{
+    kill_net_crypto(n->nc);
+    node_free(n->d);
+    for (int i = 0; i < nc_node_count; ++i) {
+        if (nc_nodes[i] == n) {
+            nc_nodes[i] = nc_nodes[--nc_node_count];
+            break;
+        }
+    }
+    free(n);
+}
+
+/* The next bytes `n`'s Random hands out are exactly `bytes`. */
+static void script_bytes(Dht_Node *n, const uint8_t *bytes, size_t len)
+{
+    CHECK(len <= sizeof n->rng.script, "script too long");
+    memcpy(n->rng.script, bytes, len);
+    n->rng.script_len = len;
+    n->rng.script_pos = 0;
+    n->rng.drawn = 0;
+}
+
+/* A packet a node sent, and for a data packet what it holds. */
+typedef struct Nc_Packet {
+    uint8_t data[PACKET_CAP];
+    size_t len;
+    IP_Port to;
+    /* data packets (0x1b) only: */
+    uint8_t nonce[NONCE_SIZE];
+    uint8_t plain[PACKET_CAP];
+    size_t plain_len;
+    uint32_t buffer_start, number;
+    const uint8_t *payload; /* into plain, after the padding */
+    size_t payload_len;
+} Nc_Packet;
+
+static uint32_t read_u32_be(const uint8_t *b)
+{
+    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | (uint32_t)b[3];
+}
+
+static void write_u32_be(uint8_t *b, uint32_t v)
+{
+    b[0] = (uint8_t)(v >> 24);
+    b[1] = (uint8_t)(v >> 16);
+    b[2] = (uint8_t)(v >> 8);
+    b[3] = (uint8_t)v;
+}
+
+/* The nonce `count` steps after `base` (increment_nonce_number). */
+static void nonce_plus(const uint8_t *base, uint32_t count, uint8_t *out)
+{
+    memcpy(out, base, NONCE_SIZE);
+    increment_nonce_number(out, count);
+}
+
+/* Opens a data packet sealed with key `k` and nonce `nonce`; fills the data fields of `p`. */
+static bool open_data_packet(const uint8_t *k, const uint8_t *nonce, Nc_Packet *p)
+{
+    if (p->len < 1 + 2 + MAC_SIZE + 9) {
+        return false;
+    }
+    const int got = decrypt_data_symmetric(k, nonce, p->data + 3, p->len - 3, p->plain);
+    if (got < 9) {
+        return false;
+    }
+    memcpy(p->nonce, nonce, NONCE_SIZE);
+    p->plain_len = (size_t)got;
+    p->buffer_start = read_u32_be(p->plain);
+    p->number = read_u32_be(p->plain + 4);
+    size_t at = 8;
+    while (at < p->plain_len && p->plain[at] == 0) {
+        ++at;
+    }
+    p->payload = p->plain + at;
+    p->payload_len = p->plain_len - at;
+    return true;
+}
+
+/* Copies a packet, keeping its payload pointer inside the copy. */
+static void nc_copy(Nc_Packet *dst, const Nc_Packet *src)
+{
+    *dst = *src;
+    if (src->payload != NULL) {
+        dst->payload = dst->plain + (src->payload - src->plain);
+    }
+}
+
+/* Takes what `n` sent since its last clear_sent (at most `max`, in order); opens each data
+ * packet with the session key and the nonce c-toxcore must have used (base + count), and
+ * checks the two nonce bytes the packet carries. Returns the count. */
+static int nc_collect(Nc_Node *n, Nc_Packet *out, int max)
+{
+    const Fake_Net *f = &n->d->fnet;
+    CHECK(f->n_sent <= max, "%s sent %d packets, more than expected (%d)", n->d->label, f->n_sent, max);
+    for (int i = 0; i < f->n_sent; ++i) {
+        Nc_Packet *p = &out[i];
+        memset(p, 0, sizeof *p);
+        memcpy(p->data, f->sent[i].data, f->sent[i].len);
+        p->len = f->sent[i].len;
+        p->to = f->sent[i].to;
+        if (p->data[0] != PKT_CRYPTO_DATA) {
+            continue;
+        }
+        CHECK(n->has_shared, "%s sent a data packet before the session key is known", n->d->label);
+        uint8_t nonce[NONCE_SIZE];
+        nonce_plus(n->base_nonce, n->data_sent, nonce);
+        CHECK(p->data[1] == nonce[NONCE_SIZE - 2] && p->data[2] == nonce[NONCE_SIZE - 1],
+              "%s: data packet %u carries nonce bytes %02x%02x", n->d->label, n->data_sent, p->data[1], p->data[2]);
+        CHECK(open_data_packet(n->shared, nonce, p), "%s: data packet %u does not open with base nonce + %u",
+              n->d->label, n->data_sent, n->data_sent);
+        ++n->data_sent;
+    }
+    return f->n_sent;
+}
+
+/* Runs do_net_crypto on `n` and collects what it sent. */
+static int nc_iterate(Nc_Node *n, Nc_Packet *out, int max)
+{
+    clear_sent(n->d);
+    do_net_crypto(n->nc, NULL);
+    CHECK(n->d->rng.drawn == 0, "do_net_crypto drew random bytes");
+    return nc_collect(n, out, max);
+}
+
+/* Delivers `p` to `to` from `from`'s address; returns the packets `to` sent in reply,
+ * collected into `out` (which may be NULL when none are expected). */
+static int nc_deliver(Nc_Node *to, const Nc_Node *from, const uint8_t *packet, size_t len, Nc_Packet *out, int max)
+{
+    nc_reset_calls(to);
+    const int sent = deliver(to->d, &from->d->addr, packet, len);
+    if (sent == 0) {
+        return 0;
+    }
+    CHECK(out != NULL, "%s answered a packet with %d packets", to->d->label, sent);
+    return nc_collect(to, out, max);
+}
+
+static void nc_make_shared(Nc_Node *a, Nc_Node *b)
+{
+    uint8_t k2[KEY_SIZE];
+    CHECK(encrypt_precompute(b->session_pk, a->session_sk, a->shared) == 0 &&
+          encrypt_precompute(a->session_pk, b->session_sk, k2) == 0 && memcmp(a->shared, k2, KEY_SIZE) == 0,
+          "session keys do not agree");
+    memcpy(b->shared, k2, KEY_SIZE);
+    a->has_shared = b->has_shared = true;
+}
+
+/* The key of a cookie request / response between a and b: their DHT keys. */
+static void dht_shared(const Nc_Node *a, const Nc_Node *b, uint8_t *k)
+{
+    CHECK(encrypt_precompute(b->d->pk, a->d->sk, k) == 0, "encrypt_precompute");
+}
+
+/* ---- the steps of a connection ---- */
+
+/* `a` opens a connection to `b` (new_crypto_connection) and sends its cookie request. The
+ * base nonce is seeded, with its last two bytes replaced by `nonce_tail` if that is not
+ * negative. Returns the echo id. */
+static void nc_connect(Nc_Node *a, Nc_Node *b, const char *label, int nonce_tail, uint8_t *request, uint8_t *echo_id)
+{
+    char l[256];
+    uint8_t script[NONCE_SIZE + ECHO_ID_SIZE + NONCE_SIZE];
+    snprintf(l, sizeof l, "toxlink/netcrypto/%s/base-nonce", label);
+    seeded(l, a->base_nonce, NONCE_SIZE);
+    if (nonce_tail >= 0) {
+        a->base_nonce[NONCE_SIZE - 2] = (uint8_t)(nonce_tail >> 8);
+        a->base_nonce[NONCE_SIZE - 1] = (uint8_t)nonce_tail;
+    }
+    memcpy(script, a->base_nonce, NONCE_SIZE);
+    snprintf(l, sizeof l, "toxlink/netcrypto/%s/echo-id", label);
+    seeded(l, script + NONCE_SIZE, ECHO_ID_SIZE);
+    memcpy(echo_id, script + NONCE_SIZE, ECHO_ID_SIZE);
+    snprintf(l, sizeof l, "toxlink/netcrypto/%s/cookie-request-nonce", label);
+    seeded(l, script + NONCE_SIZE + ECHO_ID_SIZE, NONCE_SIZE);
+    script_bytes(a->d, script, sizeof script);
+    snprintf(l, sizeof l, "toxlink/netcrypto/%s/session-secret-key", label);
+    sodium_script(l, a->session_sk, KEY_SIZE);
+    CHECK(crypto_scalarmult_base(a->session_pk, a->session_sk) == 0, "scalarmult_base");
+
+    /* new_crypto_connection draws: base nonce, (session key pair from libsodium), echo id, nonce. */
+    a->conn = new_crypto_connection(a->nc, b->real_pk, b->d->pk);
+    CHECK(a->conn >= 0, "new_crypto_connection failed");
+    expect_script_used(a->d, "new_crypto_connection");
+    sodium_expect_used("new_crypto_connection (session key pair)");
+    nc_watch(a);
+    CHECK(set_direct_ip_port(a->nc, a->conn, &b->d->addr, false) == 0, "set_direct_ip_port");
+
+    Nc_Packet sent[2];
+    CHECK(nc_iterate(a, sent, 2) == 1, "new connection: do_net_crypto did not send one packet");
+    CHECK(sent[0].len == COOKIE_REQUEST_LEN && sent[0].data[0] == PKT_COOKIE_REQUEST &&
+          same_ip_port(&sent[0].to, &b->d->addr), "cookie request shape");
+    CHECK(memcmp(sent[0].data + 1 + KEY_SIZE, script + NONCE_SIZE + ECHO_ID_SIZE, NONCE_SIZE) == 0,
+          "cookie request nonce is not the scripted one");
+    memcpy(request, sent[0].data, COOKIE_REQUEST_LEN);
+}
+
+/* `b` answers a cookie request from `a`; returns the response and the cookie's nonce. */
+static void nc_answer_cookie(Nc_Node *b, Nc_Node *a, const char *label, const uint8_t *request, size_t len,
+                             uint8_t *response, uint8_t *cookie_nonce)
+{
+    char l[256];
+    uint8_t script[2 * NONCE_SIZE];
+    snprintf(l, sizeof l, "toxlink/netcrypto/%s/cookie-nonce", label);
+    seeded(l, script, NONCE_SIZE);
+    memcpy(cookie_nonce, script, NONCE_SIZE);
+    snprintf(l, sizeof l, "toxlink/netcrypto/%s/cookie-response-nonce", label);
+    seeded(l, script + NONCE_SIZE, NONCE_SIZE);
+    script_bytes(b->d, script, sizeof script);
+    Nc_Packet sent[2];
+    CHECK(nc_deliver(b, a, request, len, sent, 2) == 1, "udp_handle_cookie_request did not answer");
+    expect_script_used(b->d, "udp_handle_cookie_request");
+    CHECK(sent[0].len == COOKIE_RESPONSE_LEN && sent[0].data[0] == PKT_COOKIE_RESPONSE &&
+          same_ip_port(&sent[0].to, &a->d->addr), "cookie response shape");
+    CHECK(memcmp(sent[0].data + 1, script + NONCE_SIZE, NONCE_SIZE) == 0, "cookie response nonce");
+    memcpy(response, sent[0].data, COOKIE_RESPONSE_LEN);
+}
+
+/* Scripts the two nonces create_send_handshake draws (the cookie made for the peer, then
+ * the handshake's own) and returns them. */
+static void script_handshake_nonces(Nc_Node *n, const char *label, uint8_t *prefix, size_t prefix_len,
+                                    uint8_t *cookie_nonce, uint8_t *nonce)
+{
+    char l[256];
+    uint8_t script[3 * NONCE_SIZE];
+    CHECK(prefix_len + 2 * NONCE_SIZE <= sizeof script, "script");
+    if (prefix_len > 0) {
+        memcpy(script, prefix, prefix_len);
+    }
+    snprintf(l, sizeof l, "toxlink/netcrypto/%s/handshake-cookie-nonce", label);
+    seeded(l, cookie_nonce, NONCE_SIZE);
+    snprintf(l, sizeof l, "toxlink/netcrypto/%s/handshake-nonce", label);
+    seeded(l, nonce, NONCE_SIZE);
+    memcpy(script + prefix_len, cookie_nonce, NONCE_SIZE);
+    memcpy(script + prefix_len + NONCE_SIZE, nonce, NONCE_SIZE);
+    script_bytes(n->d, script, prefix_len + 2 * NONCE_SIZE);
+}
+
+/* `a` (cookie requesting) takes `b`'s cookie response and sends its handshake. Returns 1 if
+ * it did (the handshake in `handshake`), 0 if it refused the response. */
+static int nc_take_cookie(Nc_Node *a, Nc_Node *b, const char *label, const uint8_t *response, size_t len,
+                          uint8_t *handshake, uint8_t *cookie_nonce, uint8_t *nonce)
+{
+    script_handshake_nonces(a, label, NULL, 0, cookie_nonce, nonce);
+    Nc_Packet sent[2];
+    const int got = nc_deliver(a, b, response, len, sent, 2);
+    if (got == 0) {
+        CHECK(a->d->rng.drawn == 0, "a refused cookie response drew random bytes");
+        a->d->rng.script_len = a->d->rng.script_pos = 0;
+        return 0;
+    }
+    expect_script_used(a->d, "handle_packet_cookie_response");
+    CHECK(got == 1 && sent[0].len == HANDSHAKE_LEN && sent[0].data[0] == PKT_CRYPTO_HS &&
+          same_ip_port(&sent[0].to, &b->d->addr), "handshake shape");
+    CHECK(memcmp(sent[0].data + 1 + COOKIE_LEN, nonce, NONCE_SIZE) == 0, "handshake nonce is not the scripted one");
+    memcpy(handshake, sent[0].data, HANDSHAKE_LEN);
+    return 1;
+}
+
+/* `b` accepts `a`'s handshake (accept_crypto_connection from the new-connection callback),
+ * then sends its own handshake and its first request packet on the next do_net_crypto. */
+static void nc_accept(Nc_Node *b, Nc_Node *a, const char *label, const uint8_t *handshake, uint8_t *reply,
+                      uint8_t *cookie_nonce, uint8_t *nonce, Nc_Packet *first_request)
+{
+    char l[256];
+    snprintf(l, sizeof l, "toxlink/netcrypto/%s/base-nonce", label);
+    seeded(l, b->base_nonce, NONCE_SIZE);
+    script_handshake_nonces(b, label, b->base_nonce, NONCE_SIZE, cookie_nonce, nonce);
+    snprintf(l, sizeof l, "toxlink/netcrypto/%s/session-secret-key", label);
+    sodium_script(l, b->session_sk, KEY_SIZE);
+    CHECK(crypto_scalarmult_base(b->session_pk, b->session_sk) == 0, "scalarmult_base");
+    b->accept = true;
+    /* accept_crypto_connection sends its handshake before it records the peer's address,
+     * so over UDP nothing leaves until the next do_net_crypto. */
+    CHECK(nc_deliver(b, a, handshake, HANDSHAKE_LEN, NULL, 0) == 0, "accepting node sent at once");
+    CHECK(b->new_conn_calls == 1 && b->conn >= 0, "new connection not accepted");
+    expect_script_used(b->d, "accept_crypto_connection");
+    sodium_expect_used("accept_crypto_connection (session key pair)");
+    nc_make_shared(a, b);
+
+    Nc_Packet sent[3];
+    CHECK(nc_iterate(b, sent, 3) == 2, "accepting node: do_net_crypto did not send two packets");
+    CHECK(sent[0].len == HANDSHAKE_LEN && sent[0].data[0] == PKT_CRYPTO_HS && same_ip_port(&sent[0].to, &a->d->addr),
+          "reply handshake shape");
+    CHECK(memcmp(sent[0].data + 1 + COOKIE_LEN, nonce, NONCE_SIZE) == 0, "reply handshake nonce");
+    memcpy(reply, sent[0].data, HANDSHAKE_LEN);
+    CHECK(sent[1].data[0] == PKT_CRYPTO_DATA && sent[1].payload_len == 1 && sent[1].payload[0] == 1,
+          "accepting node's second packet is not a request packet");
+    nc_copy(first_request, &sent[1]);
+}
+
+/* `a` takes `b`'s handshake and first request packet (established), then sends its own
+ * request packet, which establishes `b`. */
+static void nc_establish(Nc_Node *a, Nc_Node *b, const uint8_t *reply, const Nc_Packet *b_request,
+                         Nc_Packet *a_request)
+{
+    CHECK(nc_deliver(a, b, reply, HANDSHAKE_LEN, NULL, 0) == 0, "handshake reply answered");
+    CHECK(nc_deliver(a, b, b_request->data, b_request->len, NULL, 0) == 0 && a->status_calls == 1 && a->last_status,
+          "the first request packet did not establish the connection");
+    Nc_Packet sent[2];
+    CHECK(nc_iterate(a, sent, 2) == 1 && sent[0].data[0] == PKT_CRYPTO_DATA && sent[0].payload[0] == 1,
+          "established node did not send a request packet");
+    nc_copy(a_request, &sent[0]);
+    CHECK(nc_deliver(b, a, sent[0].data, sent[0].len, NULL, 0) == 0 && b->status_calls == 1 && b->last_status,
+          "the request packet did not establish the accepting node");
+}
+
+static void nc_advance(uint64_t ms)
+{
+    nc_set_clock(nc_clock_ms + ms);
+}
+
+/* ---- the six suites, written side by side ---- */
+
+enum { S_COOKIE, S_COOKIE_REQUEST, S_COOKIE_RESPONSE, S_HANDSHAKE, S_DATA, S_REQUEST, S_COUNT };
+static Json ncj[S_COUNT];
+static int ncn[S_COUNT];
+
+static void kv_u64_text(Json *j, const char *k, uint64_t v)
+{
+    char text[32];
+    snprintf(text, sizeof text, "%llu", (unsigned long long)v);
+    kv_str(j, k, text);
+}
+
+static void kv_u32_list(Json *j, const char *k, const uint32_t *v, size_t n)
+{
+    j_key(j, k);
+    j_open(j, '[');
+    for (size_t i = 0; i < n; ++i) {
+        j_u64(j, v[i]);
+    }
+    j_close(j, ']');
+}
+
+static uint64_t read_u64_le(const uint8_t *b)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; --i) {
+        v = v << 8 | b[i];
+    }
+    return v;
+}
+
+/* What a cookie holds, opened with c-toxcore's decrypt_data_symmetric. */
+typedef struct Cookie_Fields {
+    uint64_t time;
+    uint8_t real_pk[KEY_SIZE], dht_pk[KEY_SIZE];
+} Cookie_Fields;
+
+static bool open_cookie_c(const uint8_t *key, const uint8_t *cookie, Cookie_Fields *out)
+{
+    uint8_t plain[8 + 2 * KEY_SIZE];
+    if (decrypt_data_symmetric(key, cookie, cookie + NONCE_SIZE, COOKIE_LEN - NONCE_SIZE, plain) != (int)sizeof plain) {
+        return false;
+    }
+    /* c-toxcore memcpy's a host-order uint64_t; this generator runs on x86-64, little-endian. */
+    out->time = read_u64_le(plain);
+    memcpy(out->real_pk, plain + 8, KEY_SIZE);
+    memcpy(out->dht_pk, plain + 8 + KEY_SIZE, KEY_SIZE);
+    return true;
+}
+
+/* ---- netcrypto-cookie ---- */
+
+static void cookie_encode_vector(const char *name, const uint8_t *key, const uint8_t *cookie, uint64_t expect_time,
+                                 const uint8_t *expect_real, const uint8_t *expect_dht)
+{
+    Cookie_Fields f;
+    CHECK(open_cookie_c(key, cookie, &f), "%s: the cookie does not open with its key", name);
+    CHECK(f.time == expect_time && memcmp(f.real_pk, expect_real, KEY_SIZE) == 0 &&
+          memcmp(f.dht_pk, expect_dht, KEY_SIZE) == 0, "%s: the cookie holds other fields", name);
+    Json *j = &ncj[S_COOKIE];
+    vector_begin(j, name);
+    kv_hex(j, "cookie_key", key, KEY_SIZE);
+    kv_hex(j, "nonce", cookie, NONCE_SIZE);
+    kv_u64_text(j, "timestamp", f.time);
+    kv_hex(j, "real_public_key", f.real_pk, KEY_SIZE);
+    kv_hex(j, "dht_public_key", f.dht_pk, KEY_SIZE);
+    vector_expected(j);
+    kv_hex(j, "cookie", cookie, COOKIE_LEN);
+    vector_end(j);
+    ++ncn[S_COOKIE];
+}
+
+static void cookie_decode_vector(const char *name, const uint8_t *key, const uint8_t *cookie, uint64_t now,
+                                 const char *error)
+{
+    Json *j = &ncj[S_COOKIE];
+    vector_begin(j, name);
+    kv_hex(j, "cookie", cookie, COOKIE_LEN);
+    kv_hex(j, "cookie_key", key, KEY_SIZE);
+    kv_u64_text(j, "now", now);
+    vector_expected(j);
+    if (error != NULL) {
+        kv_str(j, "error", error);
+    } else {
+        Cookie_Fields f;
+        CHECK(open_cookie_c(key, cookie, &f), "%s: cookie does not open", name);
+        kv_u64_text(j, "timestamp", f.time);
+        kv_hex(j, "real_public_key", f.real_pk, KEY_SIZE);
+        kv_hex(j, "dht_public_key", f.dht_pk, KEY_SIZE);
+    }
+    vector_end(j);
+    ++ncn[S_COOKIE];
+}
+
+/* ---- netcrypto-cookie-request ---- */
+
+static void cookie_request_encode_vector(const char *name, const Nc_Node *a, const Nc_Node *b, const uint8_t *packet,
+                                         const uint8_t *echo_id)
+{
+    uint8_t k[KEY_SIZE], plain[80];
+    dht_shared(a, b, k);
+    CHECK(memcmp(packet + 1, a->d->pk, KEY_SIZE) == 0, "%s: sender key", name);
+    CHECK(decrypt_data_symmetric(k, packet + 1 + KEY_SIZE, packet + 1 + KEY_SIZE + NONCE_SIZE,
+                                 COOKIE_REQUEST_LEN - 1 - KEY_SIZE - NONCE_SIZE, plain) == 72, "%s: open", name);
+    static const uint8_t zeros[KEY_SIZE] = {0};
+    CHECK(memcmp(plain, a->real_pk, KEY_SIZE) == 0 && memcmp(plain + KEY_SIZE, zeros, KEY_SIZE) == 0 &&
+          memcmp(plain + 2 * KEY_SIZE, echo_id, ECHO_ID_SIZE) == 0, "%s: plaintext", name);
+    Json *j = &ncj[S_COOKIE_REQUEST];
+    vector_begin(j, name);
+    kv_hex(j, "sender_dht_public_key", a->d->pk, KEY_SIZE);
+    kv_hex(j, "sender_dht_secret_key", a->d->sk, KEY_SIZE);
+    kv_hex(j, "receiver_dht_public_key", b->d->pk, KEY_SIZE);
+    kv_hex(j, "receiver_dht_secret_key", b->d->sk, KEY_SIZE);
+    kv_hex(j, "sender_real_public_key", a->real_pk, KEY_SIZE);
+    kv_hex(j, "echo_id", echo_id, ECHO_ID_SIZE);
+    kv_hex(j, "nonce", packet + 1 + KEY_SIZE, NONCE_SIZE);
+    vector_expected(j);
+    kv_hex(j, "shared_key", k, KEY_SIZE);
+    kv_hex(j, "packet", packet, COOKIE_REQUEST_LEN);
+    vector_end(j);
+    ++ncn[S_COOKIE_REQUEST];
+}
+
+/* A decode vector for a request `b` answered with `response` (the fields come from opening
+ * the response and its cookie) or refused (`error`). */
+static void cookie_request_decode_vector(const char *name, const Nc_Node *requester, const Nc_Node *b,
+                                         const uint8_t *packet, size_t len, const uint8_t *response,
+                                         const char *error)
+{
+    Json *j = &ncj[S_COOKIE_REQUEST];
+    vector_begin(j, name);
+    kv_hex(j, "packet", packet, len);
+    kv_hex(j, "receiver_dht_secret_key", b->d->sk, KEY_SIZE);
+    vector_expected(j);
+    if (error != NULL) {
+        kv_str(j, "error", error);
+    } else {
+        uint8_t k[KEY_SIZE], plain[COOKIE_LEN + ECHO_ID_SIZE];
+        dht_shared(requester, b, k);
+        CHECK(decrypt_data_symmetric(k, response + 1, response + 1 + NONCE_SIZE, COOKIE_RESPONSE_LEN - 1 - NONCE_SIZE,
+                                     plain) == (int)sizeof plain, "%s: response does not open", name);
+        Cookie_Fields f;
+        CHECK(open_cookie_c(b->cookie_key, plain, &f), "%s: cookie does not open", name);
+        CHECK(memcmp(f.dht_pk, packet + 1, KEY_SIZE) == 0, "%s: cookie dht key", name);
+        kv_hex(j, "sender_dht_public_key", packet + 1, KEY_SIZE);
+        kv_hex(j, "nonce", packet + 1 + KEY_SIZE, NONCE_SIZE);
+        kv_hex(j, "sender_real_public_key", f.real_pk, KEY_SIZE);
+        kv_hex(j, "echo_id", plain + COOKIE_LEN, ECHO_ID_SIZE);
+    }
+    vector_end(j);
+    ++ncn[S_COOKIE_REQUEST];
+}
+
+/* ---- netcrypto-cookie-response ---- */
+
+static void cookie_response_encode_vector(const char *name, const Nc_Node *responder, const Nc_Node *requester,
+                                          const uint8_t *packet, const uint8_t *echo_id)
+{
+    uint8_t k[KEY_SIZE], plain[COOKIE_LEN + ECHO_ID_SIZE];
+    dht_shared(responder, requester, k);
+    CHECK(decrypt_data_symmetric(k, packet + 1, packet + 1 + NONCE_SIZE, COOKIE_RESPONSE_LEN - 1 - NONCE_SIZE, plain) ==
+              (int)sizeof plain && memcmp(plain + COOKIE_LEN, echo_id, ECHO_ID_SIZE) == 0, "%s: open", name);
+    Json *j = &ncj[S_COOKIE_RESPONSE];
+    vector_begin(j, name);
+    kv_hex(j, "responder_dht_public_key", responder->d->pk, KEY_SIZE);
+    kv_hex(j, "responder_dht_secret_key", responder->d->sk, KEY_SIZE);
+    kv_hex(j, "requester_dht_public_key", requester->d->pk, KEY_SIZE);
+    kv_hex(j, "requester_dht_secret_key", requester->d->sk, KEY_SIZE);
+    kv_hex(j, "nonce", packet + 1, NONCE_SIZE);
+    kv_hex(j, "cookie", plain, COOKIE_LEN);
+    kv_hex(j, "echo_id", echo_id, ECHO_ID_SIZE);
+    vector_expected(j);
+    kv_hex(j, "shared_key", k, KEY_SIZE);
+    kv_hex(j, "packet", packet, COOKIE_RESPONSE_LEN);
+    vector_end(j);
+    ++ncn[S_COOKIE_RESPONSE];
+}
+
+static void cookie_response_decode_vector(const char *name, const Nc_Node *requester, const Nc_Node *responder,
+                                          const uint8_t *packet, size_t len, const uint8_t *request_echo_id,
+                                          const uint8_t *sealed_plain, bool answers, const char *error)
+{
+    Json *j = &ncj[S_COOKIE_RESPONSE];
+    vector_begin(j, name);
+    kv_hex(j, "packet", packet, len);
+    kv_hex(j, "requester_dht_secret_key", requester->d->sk, KEY_SIZE);
+    kv_hex(j, "responder_dht_public_key", responder->d->pk, KEY_SIZE);
+    kv_hex(j, "request_echo_id", request_echo_id, ECHO_ID_SIZE);
+    vector_expected(j);
+    if (error != NULL) {
+        kv_str(j, "error", error);
+    } else {
+        CHECK(answers == (memcmp(sealed_plain + COOKIE_LEN, request_echo_id, ECHO_ID_SIZE) == 0), "%s: echo", name);
+        kv_hex(j, "nonce", packet + 1, NONCE_SIZE);
+        kv_hex(j, "cookie", sealed_plain, COOKIE_LEN);
+        kv_hex(j, "echo_id", sealed_plain + COOKIE_LEN, ECHO_ID_SIZE);
+        kv_bool(j, "answers_request", answers);
+    }
+    vector_end(j);
+    ++ncn[S_COOKIE_RESPONSE];
+}
+
+/* ---- netcrypto-handshake ---- */
+
+/* The plaintext of a handshake from `from` to `to` (decrypt_data with the real keys). */
+static void open_handshake_c(const Nc_Node *from, const Nc_Node *to, const uint8_t *packet, uint8_t *plain)
+{
+    CHECK(decrypt_data(from->real_pk, to->real_sk, packet + 1 + COOKIE_LEN, packet + 1 + COOKIE_LEN + NONCE_SIZE,
+                       HANDSHAKE_LEN - 1 - COOKIE_LEN - NONCE_SIZE, plain) == HANDSHAKE_PLAIN_LEN,
+          "handshake does not open");
+}
+
+static void handshake_encode_vector(const char *name, const Nc_Node *from, const Nc_Node *to, const uint8_t *packet,
+                                    uint64_t other_cookie_time)
+{
+    uint8_t plain[HANDSHAKE_PLAIN_LEN], hash[64], k[KEY_SIZE];
+    open_handshake_c(from, to, packet, plain);
+    CHECK(memcmp(plain, from->base_nonce, NONCE_SIZE) == 0 && memcmp(plain + NONCE_SIZE, from->session_pk, KEY_SIZE) == 0,
+          "%s: base nonce or session key", name);
+    crypto_sha512(hash, packet + 1, COOKIE_LEN);
+    CHECK(memcmp(plain + NONCE_SIZE + KEY_SIZE, hash, 64) == 0, "%s: cookie hash", name);
+    const uint8_t *other = plain + NONCE_SIZE + KEY_SIZE + 64;
+    Cookie_Fields f;
+    CHECK(open_cookie_c(from->cookie_key, other, &f) && f.time == other_cookie_time &&
+          memcmp(f.real_pk, to->real_pk, KEY_SIZE) == 0 && memcmp(f.dht_pk, to->d->pk, KEY_SIZE) == 0,
+          "%s: the cookie made for the peer", name);
+    CHECK(encrypt_precompute(to->real_pk, from->real_sk, k) == 0, "encrypt_precompute");
+    Json *j = &ncj[S_HANDSHAKE];
+    vector_begin(j, name);
+    kv_hex(j, "sender_real_public_key", from->real_pk, KEY_SIZE);
+    kv_hex(j, "sender_real_secret_key", from->real_sk, KEY_SIZE);
+    kv_hex(j, "receiver_real_public_key", to->real_pk, KEY_SIZE);
+    kv_hex(j, "receiver_real_secret_key", to->real_sk, KEY_SIZE);
+    kv_hex(j, "cookie", packet + 1, COOKIE_LEN);
+    kv_hex(j, "nonce", packet + 1 + COOKIE_LEN, NONCE_SIZE);
+    kv_hex(j, "base_nonce", from->base_nonce, NONCE_SIZE);
+    kv_hex(j, "session_public_key", from->session_pk, KEY_SIZE);
+    j_key(j, "other_cookie");
+    j_open(j, '{');
+    kv_hex(j, "cookie_key", from->cookie_key, KEY_SIZE);
+    kv_hex(j, "nonce", other, NONCE_SIZE);
+    kv_u64_text(j, "timestamp", f.time);
+    kv_hex(j, "real_public_key", f.real_pk, KEY_SIZE);
+    kv_hex(j, "dht_public_key", f.dht_pk, KEY_SIZE);
+    j_close(j, '}');
+    vector_expected(j);
+    kv_hex(j, "shared_key", k, KEY_SIZE);
+    kv_hex(j, "other_cookie", other, COOKIE_LEN);
+    kv_hex(j, "packet", packet, HANDSHAKE_LEN);
+    vector_end(j);
+    ++ncn[S_HANDSHAKE];
+}
+
+/* A decode vector for a handshake given to `to` at `now` seconds; `heard` is what c-toxcore
+ * reported to the new-connection callback when it accepted (NULL with an error). */
+static void handshake_decode_vector(const char *name, const Nc_Node *to, const uint8_t *packet, size_t len,
+                                    uint64_t now, const uint8_t *expected_real_pk, const New_Connection *heard,
+                                    const char *error)
+{
+    Json *j = &ncj[S_HANDSHAKE];
+    vector_begin(j, name);
+    kv_hex(j, "packet", packet, len);
+    kv_hex(j, "receiver_real_secret_key", to->real_sk, KEY_SIZE);
+    kv_hex(j, "cookie_key", to->cookie_key, KEY_SIZE);
+    kv_u64_text(j, "now", now);
+    if (expected_real_pk != NULL) {
+        kv_hex(j, "expected_real_public_key", expected_real_pk, KEY_SIZE);
+    }
+    vector_expected(j);
+    if (error != NULL) {
+        kv_str(j, "error", error);
+    } else {
+        kv_hex(j, "peer_real_public_key", heard->public_key, KEY_SIZE);
+        kv_hex(j, "peer_dht_public_key", heard->dht_public_key, KEY_SIZE);
+        kv_hex(j, "base_nonce", heard->recv_nonce, NONCE_SIZE);
+        kv_hex(j, "session_public_key", heard->peersessionpublic_key, KEY_SIZE);
+        kv_hex(j, "other_cookie", heard->cookie, COOKIE_LEN);
+    }
+    vector_end(j);
+    ++ncn[S_HANDSHAKE];
+}
+
+/* ---- netcrypto-data ---- */
+
+static const char *payload_kind(uint8_t id)
+{
+    if (id == 1) {
+        return "request";
+    }
+    if (id == 2) {
+        return "kill";
+    }
+    if (id >= 16 && id <= 191) {
+        return "lossless";
+    }
+    if (id >= 192 && id <= 254) {
+        return "lossy";
+    }
+    return "invalid";
+}
+
+static void data_encode_vector(const char *name, const Nc_Node *from, const Nc_Node *to, const Nc_Packet *p)
+{
+    uint8_t k[KEY_SIZE];
+    CHECK(encrypt_precompute(to->session_pk, from->session_sk, k) == 0, "encrypt_precompute");
+    /* The padding c-toxcore's send_data_packet_helper puts in: (1373 - length) % 8 zeros. */
+    CHECK(p->plain_len == 8 + (MAX_DATA_SIZE - p->payload_len) % 8 + p->payload_len, "%s: padding", name);
+    Json *j = &ncj[S_DATA];
+    vector_begin(j, name);
+    kv_hex(j, "sender_session_secret_key", from->session_sk, KEY_SIZE);
+    kv_hex(j, "receiver_session_public_key", to->session_pk, KEY_SIZE);
+    kv_hex(j, "nonce", p->nonce, NONCE_SIZE);
+    kv_u64(j, "buffer_start", p->buffer_start);
+    kv_u64(j, "packet_number", p->number);
+    kv_hex(j, "payload", p->payload, p->payload_len);
+    vector_expected(j);
+    kv_hex(j, "shared_key", k, KEY_SIZE);
+    kv_hex(j, "packet", p->data, p->len);
+    vector_end(j);
+    ++ncn[S_DATA];
+}
+
+/* A decode vector: `p` is the packet with its data fields filled in (NULL fields with an
+ * error); `receive_nonce` the receiver's stored nonce before, `next` after. */
+static void data_decode_vector(const char *name, const uint8_t *k, const uint8_t *packet, size_t len,
+                               const uint8_t *receive_nonce, const Nc_Packet *p, const uint8_t *next,
+                               const char *error)
+{
+    Json *j = &ncj[S_DATA];
+    vector_begin(j, name);
+    kv_hex(j, "packet", packet, len);
+    kv_hex(j, "shared_key", k, KEY_SIZE);
+    kv_hex(j, "receive_nonce", receive_nonce, NONCE_SIZE);
+    vector_expected(j);
+    if (error != NULL) {
+        kv_str(j, "error", error);
+    } else {
+        kv_hex(j, "nonce", p->nonce, NONCE_SIZE);
+        kv_u64(j, "buffer_start", p->buffer_start);
+        kv_u64(j, "packet_number", p->number);
+        kv_hex(j, "payload", p->payload, p->payload_len);
+        kv_str(j, "kind", payload_kind(p->payload[0]));
+        kv_hex(j, "next_receive_nonce", next, NONCE_SIZE);
+    }
+    vector_end(j);
+    ++ncn[S_DATA];
+}
+
+/* ---- netcrypto-request ---- */
+
+/* Our reading of generate_request_packet, to check that the generator knows the receive
+ * buffer it describes: `missing` sorted, all in [start, end). */
+static size_t model_request(uint32_t start, uint32_t end, const uint32_t *missing, size_t n_missing, uint8_t *out,
+                            size_t cap)
+{
+    size_t len = 0, m = 0;
+    out[len++] = 1;
+    uint32_t count = 1;
+    for (uint32_t i = start; i != end && len < cap; ++i) {
+        const bool is_missing = m < n_missing && missing[m] == i;
+        if (is_missing) {
+            ++m;
+            out[len++] = (uint8_t)count;
+            count = 0;
+        } else if (count == 255) {
+            out[len++] = 0;
+            count = 0;
+        }
+        ++count;
+    }
+    return len;
+}
+
+/* Our reading of handle_request_packet: the numbers it marks for resending, and where its
+ * walk stopped. */
+static size_t model_requested(const uint8_t *payload, size_t len, uint32_t start, uint32_t end, uint32_t *requested,
+                              uint32_t *stop)
+{
+    size_t n = 0, at = 1;
+    uint32_t count = 1, i = start;
+    for (; i != end; ++i) {
+        if (at == len) {
+            break;
+        }
+        if (count == payload[at]) {
+            requested[n++] = i;
+            ++at;
+            count = 0;
+        }
+        if (count == 255) {
+            count = 1;
+            CHECK(payload[at] == 0, "model: unreachable");
+            ++at;
+        } else {
+            ++count;
+        }
+    }
+    *stop = i;
+    return n;
+}
+
+static void lost_request_encode_vector(const char *name, uint32_t start, uint32_t end, const uint32_t *missing,
+                                  size_t n_missing, const uint8_t *payload, size_t len)
+{
+    uint8_t model[MAX_DATA_SIZE];
+    const size_t model_len = model_request(start, end, missing, n_missing, model, sizeof model);
+    CHECK(model_len == len && memcmp(model, payload, len) == 0, "%s: c-toxcore's request is not the one expected", name);
+    Json *j = &ncj[S_REQUEST];
+    vector_begin(j, name);
+    kv_u64(j, "buffer_start", start);
+    kv_u64(j, "buffer_end", end);
+    kv_u32_list(j, "missing", missing, n_missing);
+    vector_expected(j);
+    kv_hex(j, "payload", payload, len);
+    vector_end(j);
+    ++ncn[S_REQUEST];
+}
+
+/* `resent` is what c-toxcore resent after taking the request: it must be the model's list. */
+static void lost_request_decode_vector(const char *name, const uint8_t *payload, size_t len, uint32_t start, uint32_t end,
+                                  const uint32_t *resent, size_t n_resent)
+{
+    uint32_t requested[MAX_DATA_SIZE], stop;
+    const size_t n = model_requested(payload, len, start, end, requested, &stop);
+    CHECK(n == n_resent && (n == 0 || memcmp(requested, resent, n * sizeof *resent) == 0),
+          "%s: c-toxcore resent %zu packets, the request asks for %zu", name, n_resent, n);
+    Json *j = &ncj[S_REQUEST];
+    vector_begin(j, name);
+    kv_hex(j, "payload", payload, len);
+    kv_u64(j, "buffer_start", start);
+    kv_u64(j, "buffer_end", end);
+    vector_expected(j);
+    kv_u32_list(j, "requested", requested, n);
+    kv_u64(j, "end", stop);
+    vector_end(j);
+    ++ncn[S_REQUEST];
+}
+
+/* ---- crafting packets c-toxcore would not build, in the layout its handlers read ---- */
+
+/* A cookie request from `a` to `b` whose plaintext is `plain` (plain_len bytes). */
+static size_t craft_cookie_request(const Nc_Node *a, const Nc_Node *b, const char *label, const uint8_t *plain,
+                                   size_t plain_len, uint8_t *out)
+{
+    uint8_t k[KEY_SIZE], nonce[NONCE_SIZE];
+    char l[256];
+    snprintf(l, sizeof l, "toxlink/netcrypto/%s/nonce", label);
+    seeded(l, nonce, NONCE_SIZE);
+    dht_shared(a, b, k);
+    out[0] = PKT_COOKIE_REQUEST;
+    memcpy(out + 1, a->d->pk, KEY_SIZE);
+    memcpy(out + 1 + KEY_SIZE, nonce, NONCE_SIZE);
+    const int boxed = encrypt_data_symmetric(k, nonce, plain, plain_len, out + 1 + KEY_SIZE + NONCE_SIZE);
+    CHECK(boxed == (int)(plain_len + MAC_SIZE), "encrypt_data_symmetric");
+    return 1 + KEY_SIZE + NONCE_SIZE + (size_t)boxed;
+}
+
+/* A cookie response from `b` to `a` whose plaintext is `plain`. */
+static size_t craft_cookie_response(const Nc_Node *b, const Nc_Node *a, const char *label, const uint8_t *plain,
+                                    size_t plain_len, uint8_t *out)
+{
+    uint8_t k[KEY_SIZE];
+    char l[256];
+    snprintf(l, sizeof l, "toxlink/netcrypto/%s/nonce", label);
+    seeded(l, out + 1, NONCE_SIZE);
+    dht_shared(b, a, k);
+    out[0] = PKT_COOKIE_RESPONSE;
+    const int boxed = encrypt_data_symmetric(k, out + 1, plain, plain_len, out + 1 + NONCE_SIZE);
+    CHECK(boxed == (int)(plain_len + MAC_SIZE), "encrypt_data_symmetric");
+    return 1 + NONCE_SIZE + (size_t)boxed;
+}
+
+/* A handshake from `from` to `to` carrying `cookie` outside and `plain` inside. */
+static void craft_handshake(const Nc_Node *from, const Nc_Node *to, const char *label, const uint8_t *cookie,
+                            const uint8_t *plain, uint8_t *out)
+{
+    char l[256];
+    out[0] = PKT_CRYPTO_HS;
+    memcpy(out + 1, cookie, COOKIE_LEN);
+    snprintf(l, sizeof l, "toxlink/netcrypto/%s/nonce", label);
+    seeded(l, out + 1 + COOKIE_LEN, NONCE_SIZE);
+    CHECK(encrypt_data(to->real_pk, from->real_sk, out + 1 + COOKIE_LEN, plain, HANDSHAKE_PLAIN_LEN,
+                       out + 1 + COOKIE_LEN + NONCE_SIZE) == HANDSHAKE_PLAIN_LEN + MAC_SIZE, "encrypt_data");
+}
+
+/* A data packet sealed with key `k` and nonce `nonce`, plaintext [start][number][padding
+ * zeros][payload]. */
+static size_t craft_data(const uint8_t *k, const uint8_t *nonce, uint32_t start, uint32_t number, size_t padding,
+                         const uint8_t *payload, size_t payload_len, uint8_t *out)
+{
+    uint8_t plain[PACKET_CAP];
+    write_u32_be(plain, start);
+    write_u32_be(plain + 4, number);
+    memset(plain + 8, 0, padding);
+    memcpy(plain + 8 + padding, payload, payload_len);
+    const size_t plain_len = 8 + padding + payload_len;
+    out[0] = PKT_CRYPTO_DATA;
+    out[1] = nonce[NONCE_SIZE - 2];
+    out[2] = nonce[NONCE_SIZE - 1];
+    CHECK(encrypt_data_symmetric(k, nonce, plain, plain_len, out + 3) == (int)(plain_len + MAC_SIZE),
+          "encrypt_data_symmetric");
+    return 3 + plain_len + MAC_SIZE;
+}
+
+static void flip(uint8_t *b, size_t at, uint8_t mask) { b[at] ^= mask; }
+
+/* ---- the main session: cookies, handshakes and data packets ---- */
+
+static void nc_session_main(void)
+{
+    char name[256];
+    nc_set_clock(NC_T0 * 1000);
+    Nc_Node *a = nc_new("main/a", "192.0.2.10", 33445);
+    Nc_Node *b = nc_new("main/b", "198.51.100.20", 33445);
+    Nc_Node *e = nc_new("main/e", "2001:db8::30", 33445);
+
+    /* -- cookie requests -- */
+    uint8_t req_ab[COOKIE_REQUEST_LEN], echo_ab[ECHO_ID_SIZE];
+    nc_connect(a, b, "main/a", 0xfffa, req_ab, echo_ab);
+    cookie_request_encode_vector("built by new_crypto_connection (a to b)", a, b, req_ab, echo_ab);
+    nc_advance(1001);
+    Nc_Packet resent[2];
+    CHECK(nc_iterate(a, resent, 2) == 1 && resent[0].len == COOKIE_REQUEST_LEN &&
+          memcmp(resent[0].data, req_ab, COOKIE_REQUEST_LEN) == 0, "the cookie request resent is not the same bytes");
+
+    uint8_t req_eb[COOKIE_REQUEST_LEN], echo_eb[ECHO_ID_SIZE];
+    nc_connect(e, b, "main/e", -1, req_eb, echo_eb);
+    cookie_request_encode_vector("built by new_crypto_connection (e to b, IPv6 peer)", e, b, req_eb, echo_eb);
+
+    nc_advance(499); /* T0 + 1.5 s: b makes its cookies with timestamp T0 + 1 */
+    const uint64_t tc = nc_clock_ms / 1000;
+    uint8_t resp_ab[COOKIE_RESPONSE_LEN], resp_eb[COOKIE_RESPONSE_LEN], scratch[COOKIE_RESPONSE_LEN];
+    uint8_t cookie_nonce[NONCE_SIZE];
+    nc_answer_cookie(b, a, "main/b-answers-a", req_ab, COOKIE_REQUEST_LEN, resp_ab, cookie_nonce);
+    cookie_request_decode_vector("built by new_crypto_connection: answered", a, b, req_ab, COOKIE_REQUEST_LEN, resp_ab,
+                                 NULL);
+    nc_answer_cookie(b, e, "main/b-answers-e", req_eb, COOKIE_REQUEST_LEN, resp_eb, cookie_nonce);
+
+    /* Crafted requests. */
+    uint8_t plain[PACKET_CAP], pkt[PACKET_CAP];
+    size_t len;
+    memcpy(plain, a->real_pk, KEY_SIZE);
+    memset(plain + KEY_SIZE, 0x5a, KEY_SIZE);
+    memcpy(plain + 2 * KEY_SIZE, echo_ab, ECHO_ID_SIZE);
+    len = craft_cookie_request(a, b, "main/req-padding", plain, 72, pkt);
+    nc_answer_cookie(b, a, "main/b-answers-padding", pkt, len, scratch, cookie_nonce);
+    cookie_request_decode_vector("the 32 bytes after the real key are not zero: answered (handle_cookie_request "
+                                 "ignores them)", a, b, pkt, len, scratch, NULL);
+    struct {
+        const char *name;
+        size_t plain_len;
+        int flip_at;
+        const char *error;
+    } bad_req[] = {
+        {"144 bytes (71-byte plaintext): not answered", 71, -1, "truncated"},
+        {"146 bytes (73-byte plaintext): not answered", 73, -1, "trailing-bytes"},
+        {"a corrupted MAC: not answered", 72, 1 + KEY_SIZE + NONCE_SIZE + 2, "bad-mac"},
+        {"a corrupted sender key (the shared key differs): not answered", 72, 5, "bad-mac"},
+    };
+    memset(plain + KEY_SIZE, 0, KEY_SIZE);
+    for (size_t i = 0; i < sizeof bad_req / sizeof bad_req[0]; ++i) {
+        snprintf(name, sizeof name, "main/req-bad-%zu", i);
+        len = craft_cookie_request(a, b, name, plain, bad_req[i].plain_len, pkt);
+        if (bad_req[i].flip_at >= 0) {
+            flip(pkt, (size_t)bad_req[i].flip_at, 0x20);
+        }
+        CHECK(nc_deliver(b, a, pkt, len, NULL, 0) == 0 && b->d->rng.drawn == 0, "b answered: %s", bad_req[i].name);
+        cookie_request_decode_vector(bad_req[i].name, a, b, pkt, len, NULL, bad_req[i].error);
+    }
+    CHECK(nc_deliver(b, a, req_ab, 1, NULL, 0) == 0, "b answered a lone byte");
+    cookie_request_decode_vector("a lone packet id: not answered", a, b, req_ab, 1, NULL, "truncated");
+
+    /* -- cookie responses -- */
+    cookie_response_encode_vector("built by udp_handle_cookie_request (b answers a)", b, a, resp_ab, echo_ab);
+    cookie_response_encode_vector("built by udp_handle_cookie_request (b answers e)", b, e, resp_eb, echo_eb);
+
+    uint8_t resp_plain[COOKIE_LEN + ECHO_ID_SIZE + 1];
+    {
+        uint8_t k[KEY_SIZE];
+        dht_shared(a, b, k);
+        CHECK(decrypt_data_symmetric(k, resp_ab + 1, resp_ab + 1 + NONCE_SIZE, COOKIE_RESPONSE_LEN - 1 - NONCE_SIZE,
+                                     resp_plain) == COOKIE_LEN + ECHO_ID_SIZE, "open resp_ab");
+    }
+    const uint8_t *cookie_ab = resp_plain; /* b's cookie for a, timestamp tc */
+    uint8_t hs_a[HANDSHAKE_LEN], hs_nonce[NONCE_SIZE], hs_cookie_nonce[NONCE_SIZE];
+    CHECK(nc_take_cookie(a, b, "main/a-refuses", resp_ab, 160, hs_a, hs_cookie_nonce, hs_nonce) == 0, "took 160 bytes");
+    cookie_response_decode_vector("160 bytes: refused", a, b, resp_ab, 160, echo_ab, NULL, false, "truncated");
+    resp_plain[COOKIE_LEN + ECHO_ID_SIZE] = 0;
+    len = craft_cookie_response(b, a, "main/resp-162", resp_plain, COOKIE_LEN + ECHO_ID_SIZE + 1, pkt);
+    CHECK(len == 162 && nc_take_cookie(a, b, "main/a-refuses", pkt, len, hs_a, hs_cookie_nonce, hs_nonce) == 0,
+          "took 162 bytes");
+    cookie_response_decode_vector("162 bytes: refused", a, b, pkt, len, echo_ab, NULL, false, "trailing-bytes");
+    memcpy(pkt, resp_ab, COOKIE_RESPONSE_LEN);
+    flip(pkt, 1 + NONCE_SIZE + 7, 0x01);
+    CHECK(nc_take_cookie(a, b, "main/a-refuses", pkt, COOKIE_RESPONSE_LEN, hs_a, hs_cookie_nonce, hs_nonce) == 0,
+          "took a bad MAC");
+    cookie_response_decode_vector("a corrupted MAC: refused", a, b, pkt, COOKIE_RESPONSE_LEN, echo_ab, NULL, false,
+                                  "bad-mac");
+    CHECK(nc_take_cookie(a, b, "main/a-refuses", resp_eb, COOKIE_RESPONSE_LEN, hs_a, hs_cookie_nonce, hs_nonce) == 0,
+          "took e's response");
+    cookie_response_decode_vector("the response b sent to e, given to a: refused (another shared key)", a, b, resp_eb,
+                                  COOKIE_RESPONSE_LEN, echo_ab, NULL, false, "bad-mac");
+    memcpy(plain, resp_plain, COOKIE_LEN + ECHO_ID_SIZE);
+    flip(plain, COOKIE_LEN + 3, 0x80);
+    len = craft_cookie_response(b, a, "main/resp-echo", plain, COOKIE_LEN + ECHO_ID_SIZE, pkt);
+    CHECK(nc_take_cookie(a, b, "main/a-refuses", pkt, len, hs_a, hs_cookie_nonce, hs_nonce) == 0, "took a wrong echo");
+    cookie_response_decode_vector("another echo id: opens, but does not answer a's request (refused by "
+                                  "handle_packet_cookie_response)", a, b, pkt, len, echo_ab, plain, false, NULL);
+    CHECK(nc_take_cookie(a, b, "main/a", resp_ab, COOKIE_RESPONSE_LEN, hs_a, hs_cookie_nonce, hs_nonce) == 1,
+          "a refused b's cookie response");
+    const uint64_t t_hs_a = nc_clock_ms / 1000;
+    cookie_response_decode_vector("built by udp_handle_cookie_request: a answers with its handshake", a, b, resp_ab,
+                                  COOKIE_RESPONSE_LEN, echo_ab, resp_plain, true, NULL);
+    CHECK(memcmp(hs_a + 1, cookie_ab, COOKIE_LEN) == 0, "a's handshake does not carry b's cookie");
+
+    /* -- cookies and handshakes -- */
+    cookie_encode_vector("made by b for a (create_cookie_response)", b->cookie_key, cookie_ab, tc, a->real_pk, a->d->pk);
+    handshake_encode_vector("built by create_send_handshake when a cookie response arrives (a to b)", a, b, hs_a,
+                            t_hs_a);
+    uint8_t hs_plain[HANDSHAKE_PLAIN_LEN];
+    open_handshake_c(a, b, hs_a, hs_plain);
+    const uint8_t *cookie_a_for_b = hs_plain + NONCE_SIZE + KEY_SIZE + 64;
+    cookie_encode_vector("made by a for b, inside a's handshake (create_crypto_handshake)", a->cookie_key,
+                         cookie_a_for_b, t_hs_a, b->real_pk, b->d->pk);
+
+    /* Probes: b records what its new-connection callback hears and refuses the connection. */
+    struct {
+        const char *name;
+        int64_t dt; /* b's clock, seconds after the cookie's timestamp */
+        const char *hs_error, *cookie_error;
+    } ages[] = {
+        {"at the cookie's timestamp + 15 s: accepted", 15, NULL, NULL},
+        {"at the cookie's timestamp + 16 s: refused, the cookie expired", 16, "cookie-expired", "expired"},
+        {"one second before the cookie's timestamp: refused, the cookie is from the future", -1, "cookie-future",
+         "future"},
+        {"at the cookie's timestamp: accepted", 0, NULL, NULL},
+    };
+    const uint64_t resume_ms = nc_clock_ms;
+    for (size_t i = 0; i < sizeof ages / sizeof ages[0]; ++i) {
+        const uint64_t now = (uint64_t)((int64_t)tc + ages[i].dt);
+        nc_set_clock(now * 1000 + 500);
+        nc_deliver(b, a, hs_a, HANDSHAKE_LEN, NULL, 0);
+        CHECK(b->new_conn_calls == (ages[i].hs_error == NULL ? 1 : 0), "b: %s", ages[i].name);
+        if (ages[i].hs_error == NULL) {
+            CHECK(memcmp(b->heard.public_key, a->real_pk, KEY_SIZE) == 0 &&
+                  memcmp(b->heard.dht_public_key, a->d->pk, KEY_SIZE) == 0 &&
+                  memcmp(b->heard.recv_nonce, a->base_nonce, NONCE_SIZE) == 0 &&
+                  memcmp(b->heard.peersessionpublic_key, a->session_pk, KEY_SIZE) == 0 &&
+                  memcmp(b->heard.cookie, cookie_a_for_b, COOKIE_LEN) == 0, "b heard other fields");
+        }
+        snprintf(name, sizeof name, "built by a (create_send_handshake), %s", ages[i].name);
+        handshake_decode_vector(name, b, hs_a, HANDSHAKE_LEN, now, NULL, &b->heard, ages[i].hs_error);
+        snprintf(name, sizeof name, "b's cookie for a, %s", ages[i].name);
+        cookie_decode_vector(name, b->cookie_key, cookie_ab, now, ages[i].cookie_error);
+    }
+    nc_set_clock(resume_ms);
+    const uint64_t now_s = nc_clock_ms / 1000;
+
+    nc_deliver(e, a, hs_a, HANDSHAKE_LEN, NULL, 0);
+    CHECK(e->new_conn_calls == 0, "e opened b's cookie");
+    cookie_decode_vector("b's cookie for a, opened with e's cookie key: refused", e->cookie_key, cookie_ab, now_s,
+                         "bad-mac");
+
+    struct {
+        const char *name;
+        int kind; /* 0 cut, 1 extend, 2 flip */
+        size_t at;
+        const char *error;
+    } bad_hs[] = {
+        {"384 bytes: refused", 0, 0, "truncated"},
+        {"386 bytes: refused", 1, 0, "trailing-bytes"},
+        {"a corrupted byte in the cookie: refused", 2, 1 + 40, "cookie-bad-mac"},
+        {"a corrupted byte in the box: refused", 2, HANDSHAKE_LEN - 5, "bad-mac"},
+    };
+    for (size_t i = 0; i < sizeof bad_hs / sizeof bad_hs[0]; ++i) {
+        memcpy(pkt, hs_a, HANDSHAKE_LEN);
+        len = HANDSHAKE_LEN;
+        if (bad_hs[i].kind == 0) {
+            --len;
+        } else if (bad_hs[i].kind == 1) {
+            pkt[len++] = 0;
+        } else {
+            flip(pkt, bad_hs[i].at, 0x04);
+        }
+        nc_deliver(b, a, pkt, len, NULL, 0);
+        CHECK(b->new_conn_calls == 0, "b took: %s", bad_hs[i].name);
+        handshake_decode_vector(bad_hs[i].name, b, pkt, len, now_s, NULL, NULL, bad_hs[i].error);
+    }
+    memcpy(plain, hs_plain, HANDSHAKE_PLAIN_LEN);
+    flip(plain, NONCE_SIZE + KEY_SIZE + 10, 0x01);
+    craft_handshake(a, b, "main/hs-hash", cookie_ab, plain, pkt);
+    nc_deliver(b, a, pkt, HANDSHAKE_LEN, NULL, 0);
+    CHECK(b->new_conn_calls == 0, "b took a handshake with the wrong cookie hash");
+    handshake_decode_vector("the SHA-512 inside is not the cookie's: refused", b, pkt, HANDSHAKE_LEN, now_s, NULL, NULL,
+                            "cookie-hash");
+    memcpy(plain, hs_plain, HANDSHAKE_PLAIN_LEN);
+    seeded("toxlink/netcrypto/main/hs-garbage-cookie", plain + NONCE_SIZE + KEY_SIZE + 64, COOKIE_LEN);
+    craft_handshake(a, b, "main/hs-garbage", cookie_ab, plain, pkt);
+    nc_deliver(b, a, pkt, HANDSHAKE_LEN, NULL, 0);
+    CHECK(b->new_conn_calls == 1 && memcmp(b->heard.cookie, plain + NONCE_SIZE + KEY_SIZE + 64, COOKIE_LEN) == 0,
+          "b refused a handshake whose inner cookie is random bytes");
+    handshake_decode_vector("the cookie inside is random bytes: accepted (only its maker ever opens it)", b, pkt,
+                            HANDSHAKE_LEN, now_s, NULL, &b->heard, NULL);
+
+    /* b accepts a for real. */
+    uint8_t hs_b[HANDSHAKE_LEN], hs_b_nonce[NONCE_SIZE], hs_b_cookie_nonce[NONCE_SIZE];
+    Nc_Packet b_request;
+    nc_accept(b, a, "main/b", hs_a, hs_b, hs_b_cookie_nonce, hs_b_nonce, &b_request);
+    const uint64_t t_hs_b = nc_clock_ms / 1000;
+    handshake_decode_vector("built by a (create_send_handshake): accepted, and b answers", b, hs_a, HANDSHAKE_LEN,
+                            now_s, NULL, &b->heard, NULL);
+    CHECK(memcmp(hs_b + 1, cookie_a_for_b, COOKIE_LEN) == 0, "b's handshake does not carry a's cookie");
+    handshake_encode_vector("built by accept_crypto_connection, sent on the next do_net_crypto (b to a)", b, a, hs_b,
+                            t_hs_b);
+    uint8_t hs_b_plain[HANDSHAKE_PLAIN_LEN];
+    open_handshake_c(b, a, hs_b, hs_b_plain);
+    cookie_encode_vector("made by b for a, inside b's handshake (create_crypto_handshake)", b->cookie_key,
+                         hs_b_plain + NONCE_SIZE + KEY_SIZE + 64, t_hs_b, a->real_pk, a->d->pk);
+
+    /* e, connecting to a, gets a cookie from a and sends its handshake; given to a from b's
+     * address it is checked against b's real key (handle_packet_crypto_hs) and refused. */
+    uint8_t req_ea[COOKIE_REQUEST_LEN], echo_ea[ECHO_ID_SIZE], resp_ea[COOKIE_RESPONSE_LEN], hs_e[HANDSHAKE_LEN];
+    nc_connect(e, a, "main/e-to-a", -1, req_ea, echo_ea);
+    nc_answer_cookie(a, e, "main/a-answers-e", req_ea, COOKIE_REQUEST_LEN, resp_ea, cookie_nonce);
+    CHECK(nc_take_cookie(e, a, "main/e-to-a", resp_ea, COOKIE_RESPONSE_LEN, hs_e, hs_cookie_nonce, hs_nonce) == 1,
+          "e refused a's cookie");
+    nc_deliver(a, b, hs_e, HANDSHAKE_LEN, NULL, 0);
+    CHECK(a->dht_pk_calls == 0 && a->new_conn_calls == 0, "a took e's handshake on b's connection");
+    handshake_decode_vector("e's handshake to a, arriving on a's connection to b (expected real key b's): refused", a,
+                            hs_e, HANDSHAKE_LEN, now_s, b->real_pk, NULL, "unexpected-peer");
+    nc_deliver(a, e, hs_e, HANDSHAKE_LEN, NULL, 0);
+    CHECK(a->new_conn_calls == 1 && memcmp(a->heard.public_key, e->real_pk, KEY_SIZE) == 0,
+          "a did not hear e's handshake as a new connection");
+    handshake_decode_vector("e's handshake to a, from e's own address (no expected key): accepted as a new connection",
+                            a, hs_e, HANDSHAKE_LEN, now_s, NULL, &a->heard, NULL);
+
+    /* -- established, and data -- */
+    Nc_Packet a_request;
+    nc_establish(a, b, hs_b, &b_request, &a_request);
+    CHECK(a->dht_pk_calls == 0, "a saw another DHT key");
+    /* What a took from it (it went on to the connection's session): b's keys, b's cookie. */
+    New_Connection took;
+    memset(&took, 0, sizeof took);
+    memcpy(took.public_key, b->real_pk, KEY_SIZE);
+    memcpy(took.dht_public_key, b->d->pk, KEY_SIZE);
+    memcpy(took.recv_nonce, b->base_nonce, NONCE_SIZE);
+    memcpy(took.peersessionpublic_key, b->session_pk, KEY_SIZE);
+    took.cookie = hs_b_plain + NONCE_SIZE + KEY_SIZE + 64;
+    handshake_decode_vector("built by b (accept_crypto_connection), given to a's connection (expected real key b's): "
+                            "accepted", a, hs_b, HANDSHAKE_LEN, now_s, b->real_pk, &took, NULL);
+    data_encode_vector("request packet b sends while not confirmed (send_request_packet, nothing received)", b, a,
+                       &b_request);
+    data_encode_vector("request packet a sends once established", a, b, &a_request);
+
+    /* b's receive nonce is a's base nonce (the handshake's), and stays there while a's
+     * packets come in order; a's receive nonce is b's. */
+    uint8_t b_recv[NONCE_SIZE], a_recv[NONCE_SIZE];
+    memcpy(b_recv, a->base_nonce, NONCE_SIZE);
+    memcpy(a_recv, b->base_nonce, NONCE_SIZE);
+    data_decode_vector("request packet b sent, as a reads it (its first data packet: a becomes established)", a->shared,
+                       b_request.data, b_request.len, a_recv, &b_request, a_recv, NULL);
+    data_decode_vector("request packet a sent, as b reads it", b->shared, a_request.data, a_request.len, b_recv,
+                       &a_request, b_recv, NULL);
+
+    struct {
+        const char *name;
+        uint8_t id;
+        size_t len;
+    } lossless[] = {
+        {"lossless packet (id 160, 6 bytes: 7 bytes of padding)", 160, 6},
+        {"lossless packet (id 16, 1 byte: 4 bytes of padding)", 16, 1},
+        {"lossless packet of 1373 bytes, the most (no padding, 1400 bytes on the wire)", 161, MAX_DATA_SIZE},
+        {"lossless packet of 1372 bytes (1 byte of padding)", 162, MAX_DATA_SIZE - 1},
+    };
+    uint8_t payload[PACKET_CAP], first_lossless[PACKET_CAP];
+    size_t first_lossless_len = 0;
+    Nc_Packet p[4];
+    for (size_t i = 0; i < sizeof lossless / sizeof lossless[0]; ++i) {
+        snprintf(name, sizeof name, "toxlink/netcrypto/main/lossless-%zu", i);
+        seeded(name, payload, lossless[i].len);
+        payload[0] = lossless[i].id;
+        clear_sent(a->d);
+        CHECK(write_cryptpacket(a->nc, a->conn, payload, (uint16_t)lossless[i].len, false) == (int64_t)i,
+              "write_cryptpacket");
+        CHECK(nc_collect(a, p, 1) == 1 && p[0].payload_len == lossless[i].len &&
+              memcmp(p[0].payload, payload, lossless[i].len) == 0, "lossless packet");
+        snprintf(name, sizeof name, "%s, built by write_cryptpacket (a to b)", lossless[i].name);
+        data_encode_vector(name, a, b, &p[0]);
+        nc_deliver(b, a, p[0].data, p[0].len, NULL, 0);
+        CHECK(b->data_calls == 1 && b->data_len == lossless[i].len && memcmp(b->data, payload, b->data_len) == 0,
+              "b did not get the lossless packet");
+        if (i == 0) {
+            memcpy(first_lossless, p[0].data, p[0].len);
+            first_lossless_len = p[0].len;
+        }
+        snprintf(name, sizeof name, "%s: b delivers it", lossless[i].name);
+        data_decode_vector(name, b->shared, p[0].data, p[0].len, b_recv, &p[0], b_recv, NULL);
+    }
+
+    /* b sends three lossless packets; a's packets after them acknowledge 3. */
+    for (int i = 0; i < 3; ++i) {
+        snprintf(name, sizeof name, "toxlink/netcrypto/main/b-lossless-%d", i);
+        seeded(name, payload, 20);
+        payload[0] = 170;
+        clear_sent(b->d);
+        CHECK(write_cryptpacket(b->nc, b->conn, payload, 20, false) == i, "write_cryptpacket (b)");
+        CHECK(nc_collect(b, p, 1) == 1, "b's lossless packet");
+        if (i == 0) {
+            data_encode_vector("lossless packet (id 170, 20 bytes) b sends after four from a (acknowledges 4)", b, a,
+                               &p[0]);
+        }
+        nc_deliver(a, b, p[0].data, p[0].len, NULL, 0);
+        CHECK(a->data_calls == 1, "a did not get b's lossless packet");
+    }
+    seeded("toxlink/netcrypto/main/lossless-after-ack", payload, 30);
+    payload[0] = 163;
+    clear_sent(a->d);
+    CHECK(write_cryptpacket(a->nc, a->conn, payload, 30, false) == 4, "write_cryptpacket");
+    CHECK(nc_collect(a, p, 1) == 1 && p[0].buffer_start == 3, "a's ack");
+    data_encode_vector("lossless packet (id 163, 30 bytes), a to b after three from b (acknowledges 3)", a, b, &p[0]);
+    nc_deliver(b, a, p[0].data, p[0].len, NULL, 0);
+    CHECK(b->data_calls == 1, "b did not get it");
+
+    seeded("toxlink/netcrypto/main/lossy", payload, 10);
+    payload[0] = 200;
+    clear_sent(a->d);
+    CHECK(send_lossy_cryptpacket(a->nc, a->conn, payload, 10) == 0, "send_lossy_cryptpacket");
+    CHECK(nc_collect(a, p, 1) == 1 && p[0].number == 5, "lossy packet number");
+    data_encode_vector("lossy packet (id 200, 10 bytes) built by send_lossy_cryptpacket: the next packet number, "
+                       "not used up; its nonce's last two bytes wrap to 0000", a, b, &p[0]);
+    CHECK(p[0].data[1] == 0 && p[0].data[2] == 0, "a's base nonce ends fffa: the 7th packet ends 0000");
+    nc_deliver(b, a, p[0].data, p[0].len, NULL, 0);
+    CHECK(b->lossy_calls == 1 && b->lossy_len == 10 && memcmp(b->lossy, payload, 10) == 0, "b did not get the lossy packet");
+    data_decode_vector("lossy packet a sent, whose nonce carries into byte 21 (…fffa + 6): b delivers it", b->shared,
+                       p[0].data, p[0].len, b_recv, &p[0], b_recv, NULL);
+    /* No replay filter: the same lossy packet again is delivered again; a lossless one is not
+     * (its number is below the receive buffer's start). The spec says so; check it here. */
+    nc_deliver(b, a, p[0].data, p[0].len, NULL, 0);
+    CHECK(b->lossy_calls == 1, "b did not deliver a repeated lossy packet");
+    {
+        CHECK(nc_deliver(b, a, first_lossless, first_lossless_len, NULL, 0) == 0 && b->data_calls == 0,
+              "b delivered a repeated lossless packet");
+    }
+
+    /* The receive window, on a: packets crafted as b would seal them, at nonces around a's
+     * stored receive nonce. Lossy payloads, so each accepted one reaches the lossy callback. */
+    const uint32_t a_send_start = 4, b_send_end = 3;
+    uint8_t next[NONCE_SIZE];
+    /* Nonces are written as offsets from b's base nonce: b's own packets used 0..3, a's
+     * stored receive nonce is at offset 0 until a packet more than 43690 ahead opens. */
+    uint32_t a_recv_off = 0;
+    struct {
+        const char *name;
+        int64_t diff; /* the packet's nonce is the stored one + diff */
+        bool accepted;
+        bool advances; /* the stored nonce moves on by 21845 */
+        size_t padding;
+        uint8_t id;
+        size_t payload_len;
+    } window[] = {
+        {"nonce 43690 ahead of the stored one: accepted, the stored nonce stays", 43690, true, false, 0, 201, 5},
+        {"nonce 43691 ahead: accepted, the stored nonce moves on by 21845", 43691, true, true, 0, 201, 5},
+        {"nonce 21844 behind the stored one (an old packet): refused", -21844, false, false, 0, 201, 5},
+        {"nonce 65535 ahead, the far end of the window: accepted, the stored nonce moves on by 21845", 65535, true, true,
+         0, 201, 5},
+        {"nonce 65536 ahead: read as the stored nonce itself, refused", 65536, false, false, 0, 201, 5},
+        {"20 zero bytes of padding, more than a sender adds: accepted", 3, true, false, 20, 202, 4},
+        {"a reserved packet id (5): opens, but no handler takes it", 4, true, false, 3, 5, 2},
+        {"packet id 255: opens, but no handler takes it", 5, true, false, 0, 255, 1},
+    };
+    for (size_t i = 0; i < sizeof window / sizeof window[0]; ++i) {
+        uint8_t nonce[NONCE_SIZE];
+        CHECK((int64_t)a_recv_off + window[i].diff >= 0, "window offsets");
+        nonce_plus(b->base_nonce, (uint32_t)((int64_t)a_recv_off + window[i].diff), nonce);
+        snprintf(name, sizeof name, "toxlink/netcrypto/main/window-%zu", i);
+        seeded(name, payload, window[i].payload_len);
+        payload[0] = window[i].id;
+        Nc_Packet q;
+        memset(&q, 0, sizeof q);
+        q.len = craft_data(a->shared, nonce, a_send_start, b_send_end, window[i].padding, payload, window[i].payload_len,
+                           q.data);
+        nc_deliver(a, b, q.data, q.len, NULL, 0);
+        const bool lossy = window[i].id >= 192 && window[i].id <= 254;
+        CHECK(a->lossy_calls == (window[i].accepted && lossy ? 1 : 0) && a->data_calls == 0 && a->status_calls == 0,
+              "a: %s", window[i].name);
+        if (a->lossy_calls == 1) {
+            CHECK(a->lossy_len == window[i].payload_len && memcmp(a->lossy, payload, a->lossy_len) == 0, "lossy payload");
+        }
+        memcpy(next, a_recv, NONCE_SIZE);
+        if (window[i].advances) {
+            increment_nonce_number(next, 21845);
+            a_recv_off += 21845;
+        }
+        snprintf(name, sizeof name, "crafted as b would seal it, %s", window[i].name);
+        if (window[i].accepted) {
+            CHECK(open_data_packet(a->shared, nonce, &q), "crafted packet does not open");
+            data_decode_vector(name, a->shared, q.data, q.len, a_recv, &q, next, NULL);
+        } else {
+            data_decode_vector(name, a->shared, q.data, q.len, a_recv, NULL, NULL, "bad-mac");
+        }
+        memcpy(a_recv, next, NONCE_SIZE);
+    }
+    /* The window moved twice: a packet at b's base nonce + 43700 now opens. */
+    {
+        uint8_t nonce[NONCE_SIZE];
+        CHECK(a_recv_off == 43690, "window offset");
+        nonce_plus(b->base_nonce, a_recv_off + 65535, nonce);
+        payload[0] = 203;
+        len = craft_data(a->shared, nonce, a_send_start, b_send_end, 0, payload, 3, pkt);
+        nc_deliver(a, b, pkt, len, NULL, 0);
+        CHECK(a->lossy_calls == 1, "a's window did not move as expected");
+    }
+    struct {
+        const char *name;
+        size_t padding, payload_len;
+        size_t cut; /* bytes to drop from the end, after sealing */
+        const char *error;
+    } bad_data[] = {
+        {"only padding after the two numbers: refused", 4, 0, 0, "bad-value"},
+        {"27 bytes (two numbers, no payload): refused", 0, 0, 0, "truncated"},
+        {"1401 bytes (a 1374-byte payload): refused", 0, MAX_DATA_SIZE + 1, 0, "trailing-bytes"},
+        {"19 bytes (a MAC and nothing else): refused", 0, 0, 8, "truncated"},
+    };
+    for (size_t i = 0; i < sizeof bad_data / sizeof bad_data[0]; ++i) {
+        uint8_t nonce[NONCE_SIZE];
+        nonce_plus(b->base_nonce, a_recv_off + (uint32_t)(10 + i), nonce);
+        snprintf(name, sizeof name, "toxlink/netcrypto/main/bad-data-%zu", i);
+        seeded(name, payload, bad_data[i].payload_len);
+        if (bad_data[i].payload_len > 0) {
+            payload[0] = 204;
+        }
+        len = craft_data(a->shared, nonce, a_send_start, b_send_end, bad_data[i].padding, payload,
+                         bad_data[i].payload_len, pkt);
+        if (bad_data[i].cut > 0) {
+            len -= bad_data[i].cut;
+        }
+        nc_deliver(a, b, pkt, len, NULL, 0);
+        CHECK(a->lossy_calls == 0 && a->data_calls == 0 && a->status_calls == 0, "a took: %s", bad_data[i].name);
+        snprintf(name, sizeof name, "crafted as b would seal it, %s", bad_data[i].name);
+        data_decode_vector(name, a->shared, pkt, len, a_recv, NULL, NULL, bad_data[i].error);
+    }
+
+    /* a kills the connection: b hears the kill packet and answers with its own. */
+    clear_sent(a->d);
+    CHECK(crypto_kill(a->nc, a->conn) == 0, "crypto_kill");
+    CHECK(nc_collect(a, p, 1) == 1 && p[0].payload_len == 1 && p[0].payload[0] == 2, "kill packet");
+    a->conn = -1;
+    data_encode_vector("kill packet built by crypto_kill of an established connection (a to b)", a, b, &p[0]);
+    Nc_Packet reply[2];
+    CHECK(nc_deliver(b, a, p[0].data, p[0].len, reply, 2) == 1 && b->status_calls == 1 && !b->last_status,
+          "b did not go offline on the kill packet");
+    data_decode_vector("kill packet a sent: b goes offline", b->shared, p[0].data, p[0].len, b_recv, &p[0], b_recv, NULL);
+    CHECK(reply[0].payload_len == 1 && reply[0].payload[0] == 2, "b's answer is not a kill packet");
+    data_encode_vector("kill packet b sends in answer to a's (connection_kill calls crypto_kill)", b, a, &reply[0]);
+
+    nc_free(e);
+    nc_free(b);
+    nc_free(a);
+}
+
+/* ---- the request session: lost packets, asked for and sent again ---- */
+
+typedef struct Req_Session {
+    Nc_Node *a, *b;       /* a sends lossless packets, b loses some and asks for them */
+    uint32_t a_send_end;  /* a's next packet number */
+    uint32_t b_recv_start;
+} Req_Session;
+
+/* Collects what `n` sent and keeps the lossless packets' numbers (resends), in order. */
+static size_t collect_resent(Nc_Node *n, Nc_Packet *sent, int max, uint32_t *numbers, Nc_Packet *resends)
+{
+    const int got = nc_collect(n, sent, max);
+    size_t count = 0;
+    for (int i = 0; i < got; ++i) {
+        if (sent[i].data[0] == PKT_CRYPTO_DATA && sent[i].payload[0] >= 16 && sent[i].payload[0] <= 191) {
+            nc_copy(&resends[count], &sent[i]);
+            numbers[count++] = sent[i].number;
+        }
+    }
+    return count;
+}
+
+static Nc_Packet big_sent[FAKE_MAX_SENT], big_resends[FAKE_MAX_SENT];
+
+/* a sends `count` lossless packets; b gets all but those at the offsets in `lost`. Then b
+ * sends its request (an encode vector), a takes it and sends the lost ones again (a decode
+ * vector), and b gets them. */
+static void request_round(Req_Session *s, const char *name, uint32_t count, const uint32_t *lost, size_t n_lost)
+{
+    char label[256];
+    const uint32_t first = s->a_send_end;
+    uint32_t missing[64];
+    CHECK(n_lost <= 64, "too many lost");
+    for (size_t i = 0; i < n_lost; ++i) {
+        missing[i] = first + lost[i];
+    }
+    size_t next_lost = 0;
+    for (uint32_t i = 0; i < count; ++i) {
+        uint8_t payload[3] = {160, (uint8_t)i, (uint8_t)(i >> 8)};
+        clear_sent(s->a->d);
+        CHECK(write_cryptpacket(s->a->nc, s->a->conn, payload, sizeof payload, false) == first + i, "write_cryptpacket");
+        Nc_Packet p;
+        CHECK(nc_collect(s->a, &p, 1) == 1, "lossless packet");
+        if (next_lost < n_lost && lost[next_lost] == i) {
+            ++next_lost;
+            continue;
+        }
+        nc_deliver(s->b, s->a, p.data, p.len, NULL, 0);
+    }
+    s->a_send_end += count;
+    const uint32_t b_start = n_lost > 0 ? missing[0] : s->a_send_end;
+
+    nc_advance(2500);
+    const int got = nc_iterate(s->b, big_sent, FAKE_MAX_SENT);
+    const Nc_Packet *request = NULL;
+    for (int i = 0; i < got; ++i) {
+        if (big_sent[i].data[0] == PKT_CRYPTO_DATA && big_sent[i].payload[0] == 1) {
+            CHECK(request == NULL, "b sent two request packets");
+            request = &big_sent[i];
+        }
+    }
+    CHECK(request != NULL && request->buffer_start == b_start, "b sent no request packet, or with another ack");
+    snprintf(label, sizeof label, "built by send_request_packet: %s", name);
+    lost_request_encode_vector(label, b_start, s->a_send_end, missing, n_lost, request->payload, request->payload_len);
+
+    Nc_Packet req;
+    nc_copy(&req, request);
+    nc_deliver(s->a, s->b, req.data, req.len, NULL, 0);
+    clear_sent(s->a->d);
+    do_net_crypto(s->a->nc, NULL);
+    uint32_t resent[64] = {0};
+    const size_t n_resent = collect_resent(s->a, big_sent, FAKE_MAX_SENT, resent, big_resends);
+    snprintf(label, sizeof label, "%s, given to its sender: handle_request_packet marks the lost ones, sent again",
+             name);
+    lost_request_decode_vector(label, req.payload, req.payload_len, b_start, s->a_send_end, resent, n_resent);
+    for (size_t i = 0; i < n_resent; ++i) {
+        nc_deliver(s->b, s->a, big_resends[i].data, big_resends[i].len, NULL, 0);
+    }
+    s->b_recv_start = s->a_send_end;
+}
+
+static void nc_session_request(void)
+{
+    nc_set_clock((NC_T0 + 100) * 1000);
+    Req_Session s = {0};
+    s.a = nc_new("request/a", "203.0.113.50", 33445);
+    s.b = nc_new("request/b", "203.0.113.60", 33445);
+    uint8_t request[COOKIE_REQUEST_LEN], echo[ECHO_ID_SIZE], response[COOKIE_RESPONSE_LEN], hs[HANDSHAKE_LEN];
+    uint8_t hs_reply[HANDSHAKE_LEN], n1[NONCE_SIZE], n2[NONCE_SIZE];
+    nc_connect(s.a, s.b, "request/a", -1, request, echo);
+    nc_answer_cookie(s.b, s.a, "request/b", request, COOKIE_REQUEST_LEN, response, n1);
+    CHECK(nc_take_cookie(s.a, s.b, "request/a", response, COOKIE_RESPONSE_LEN, hs, n1, n2) == 1, "handshake");
+    Nc_Packet b_first;
+    nc_accept(s.b, s.a, "request/b", hs, hs_reply, n1, n2, &b_first);
+
+    /* a takes b's handshake (not confirmed yet), then a data packet with a reserved id:
+     * handle_data_packet_core confirms the connection before it looks at the id. */
+    CHECK(nc_deliver(s.a, s.b, hs_reply, HANDSHAKE_LEN, NULL, 0) == 0, "handshake reply answered");
+    {
+        uint8_t nonce[NONCE_SIZE], reserved[2] = {5, 0x42};
+        nonce_plus(s.b->base_nonce, 500, nonce);
+        Nc_Packet q;
+        memset(&q, 0, sizeof q);
+        q.len = craft_data(s.b->shared, nonce, 0, 0, (MAX_DATA_SIZE - 2) % 8, reserved, 2, q.data);
+        nc_deliver(s.a, s.b, q.data, q.len, NULL, 0);
+        CHECK(s.a->status_calls == 1 && s.a->last_status && s.a->data_calls == 0 && s.a->lossy_calls == 0,
+              "a reserved id did not confirm the connection");
+        CHECK(open_data_packet(s.a->shared, nonce, &q), "open");
+        data_decode_vector("crafted as b would seal it, a reserved packet id (5) on a connection not yet confirmed: "
+                           "opens and confirms it (c-toxcore reports it online), then no handler takes it",
+                           s.a->shared, q.data, q.len, s.b->base_nonce, &q, s.b->base_nonce, NULL);
+    }
+    CHECK(nc_deliver(s.a, s.b, b_first.data, b_first.len, NULL, 0) == 0 && s.a->status_calls == 0,
+          "b's first request packet changed a's status again");
+    {
+        Nc_Packet sent[2];
+        CHECK(nc_iterate(s.a, sent, 2) == 1 && sent[0].data[0] == PKT_CRYPTO_DATA && sent[0].payload[0] == 1,
+              "a did not send a request packet");
+        CHECK(nc_deliver(s.b, s.a, sent[0].data, sent[0].len, NULL, 0) == 0 && s.b->status_calls == 1 &&
+              s.b->last_status, "a's request packet did not establish b");
+    }
+    lost_request_encode_vector("built by send_request_packet with nothing received: the id alone", 0, 0, NULL, 0,
+                          b_first.payload, b_first.payload_len);
+
+    static const uint32_t lost1[] = {1, 2, 5};
+    request_round(&s, "8 packets, 2nd, 3rd and 6th lost", 8, lost1, 3);
+    static const uint32_t lost2[] = {0, 290};
+    request_round(&s, "300 packets, 1st and 291st lost (255 received in a row: a 0 byte)", 300, lost2, 2);
+    static const uint32_t lost3[] = {0, 255, 511};
+    request_round(&s, "520 packets, 1st, 256th and 512th lost (a gap of exactly 255, then 256)", 520, lost3, 3);
+    static const uint32_t lost4[] = {0};
+    request_round(&s, "600 packets, the first lost (the rest: two 0 bytes, then nothing)", 600, lost4, 1);
+
+    /* Requests crafted as b would seal them, for 300 packets a sent and b never got. */
+    const uint32_t first = s.a_send_end;
+    for (uint32_t i = 0; i < 300; ++i) {
+        uint8_t payload[3] = {161, (uint8_t)i, (uint8_t)(i >> 8)};
+        clear_sent(s.a->d);
+        CHECK(write_cryptpacket(s.a->nc, s.a->conn, payload, sizeof payload, false) == first + i, "write_cryptpacket");
+        CHECK(nc_collect(s.a, big_sent, 1) == 1, "lossless packet");
+    }
+    s.a_send_end += 300;
+    nc_advance(2500);
+    struct {
+        const char *name;
+        uint8_t payload[8];
+        size_t len;
+    } crafted[] = {
+        {"the id alone: nothing asked, nothing acknowledged", {1}, 1},
+        {"asks for the 3rd, 5th and 260th after the acknowledged one", {1, 3, 2, 255}, 4},
+        {"four 0 bytes over 300 packets: the list runs past the buffer's end, all acknowledged", {1, 0, 0, 0, 0}, 5},
+    };
+    uint32_t b_offset = 1000; /* crafted packets use b's nonces from base + data_sent + 1000 */
+    for (size_t i = 0; i < sizeof crafted / sizeof crafted[0]; ++i) {
+        uint8_t nonce[NONCE_SIZE], pkt[PACKET_CAP];
+        nonce_plus(s.b->base_nonce, s.b->data_sent + b_offset++, nonce);
+        const size_t len = craft_data(s.b->shared, nonce, first, 0, (MAX_DATA_SIZE - crafted[i].len) % 8,
+                                      crafted[i].payload, crafted[i].len, pkt);
+        nc_deliver(s.a, s.b, pkt, len, NULL, 0);
+        uint32_t resent[64] = {0};
+        nc_iterate(s.a, big_sent, FAKE_MAX_SENT);
+        size_t n_resent = 0;
+        for (int k = 0; k < s.a->d->fnet.n_sent; ++k) {
+            if (big_sent[k].data[0] == PKT_CRYPTO_DATA && big_sent[k].payload[0] == 161) {
+                resent[n_resent++] = big_sent[k].number;
+            }
+        }
+        char label[256];
+        snprintf(label, sizeof label, "crafted as b would seal it, %s", crafted[i].name);
+        lost_request_decode_vector(label, crafted[i].payload, crafted[i].len, first, s.a_send_end, resent, n_resent);
+        nc_advance(2500);
+    }
+
+    /* Lossy packets tell the receiver where the sender's numbers end: a crafted one from b
+     * claiming 3, then 1400 packets, makes a's next request list them all as missing. */
+    static const uint32_t ends[] = {3, 1400};
+    for (size_t i = 0; i < 2; ++i) {
+        uint8_t nonce[NONCE_SIZE], pkt[PACKET_CAP], lossy[2] = {200, (uint8_t)i};
+        nonce_plus(s.b->base_nonce, s.b->data_sent + b_offset++, nonce);
+        const size_t len = craft_data(s.b->shared, nonce, s.a_send_end, ends[i], 0, lossy, 2, pkt);
+        nc_deliver(s.a, s.b, pkt, len, NULL, 0);
+        CHECK(s.a->lossy_calls == 1, "a did not take the lossy packet");
+        nc_advance(2500);
+        const int got = nc_iterate(s.a, big_sent, FAKE_MAX_SENT);
+        const Nc_Packet *request = NULL;
+        for (int k = 0; k < got; ++k) {
+            if (big_sent[k].data[0] == PKT_CRYPTO_DATA && big_sent[k].payload[0] == 1) {
+                request = &big_sent[k];
+            }
+        }
+        CHECK(request != NULL, "a sent no request packet");
+        static uint32_t all[1400];
+        for (uint32_t k = 0; k < ends[i]; ++k) {
+            all[k] = k;
+        }
+        lost_request_encode_vector(i == 0 ? "built by send_request_packet after a lossy packet numbered 3 (3 missing)"
+                                     : "built by send_request_packet with 1400 missing: cut at 1373 bytes",
+                              0, ends[i], all, ends[i], request->payload, request->payload_len);
+    }
+
+    nc_free(s.b);
+    nc_free(s.a);
+}
+
+static int gen_netcrypto(void)
+{
+    suite_begin(&ncj[S_COOKIE], "netcrypto-cookie",
+                "The net_crypto cookie: [nonce 24][secretbox with the node's cookie key: [timestamp 8][real public key "
+                "32][DHT public key 32]], 112 bytes. The timestamp is whole seconds of the maker's clock, a host-order "
+                "uint64 in c-toxcore (little-endian here). Encode vectors give key, nonce, timestamp (decimal text) "
+                "and keys, and the cookie. Decode vectors give a cookie, a key and the time 'now' (decimal seconds), "
+                "and either the fields or an error: 'bad-mac' (the box does not open), 'expired' (now > timestamp + "
+                "15) or 'future' (now < timestamp).",
+                SOURCE_GEN " The generator runs real c-toxcore net_crypto objects (new_net_crypto on new_dht on a fake "
+                "Network) with scripted randomness (their Random, and libsodium's global random source for key pairs) "
+                "and a clock of its own; no packet leaves the process. Encode vectors: cookies made by "
+                "create_cookie_response and create_crypto_handshake. Decode vectors: the verdict of "
+                "handle_crypto_handshake (open_cookie) on a handshake carrying the cookie, given to its maker at "
+                "'now'.");
+    suite_begin(&ncj[S_COOKIE_REQUEST], "netcrypto-cookie-request",
+                "Cookie request (0x18): [0x18][sender DHT public key 32][nonce 24][box with the DHT shared key: "
+                "[sender real public key 32][32 bytes, zero when sent][echo id 8]], exactly 145 bytes. Encode "
+                "vectors give both DHT key pairs, the real key, echo id and nonce, and the shared key and packet. "
+                "Decode vectors give a packet and the receiver's DHT secret key, and either the fields or an "
+                "error: a toxlink DecodeError code, or 'bad-mac'.",
+                SOURCE_GEN " The generator runs real c-toxcore net_crypto objects on a fake Network with scripted "
+                "randomness. Encode vectors: new_crypto_connection + do_net_crypto (create_cookie_request). Decode "
+                "vectors: given to udp_handle_cookie_request; accepted ones were answered with a cookie response, "
+                "whose cookie holds the fields listed; refused ones were not answered.");
+    suite_begin(&ncj[S_COOKIE_RESPONSE], "netcrypto-cookie-response",
+                "Cookie response (0x19): [0x19][nonce 24][box with the DHT shared key: [cookie 112][echo id 8]], "
+                "exactly 161 bytes. Encode vectors give both DHT key pairs, nonce, cookie and echo id, and the "
+                "shared key and packet. Decode vectors give a packet, the requester's DHT secret key, the responder's "
+                "DHT public key and the echo id of the requester's request, and either the fields and whether the "
+                "echo id answers that request, or an error: a toxlink DecodeError code, or 'bad-mac'.",
+                SOURCE_GEN " The generator runs real c-toxcore net_crypto objects on a fake Network with scripted "
+                "randomness. Encode vectors: udp_handle_cookie_request (create_cookie_response). Decode vectors: "
+                "given to the requester's connection while it requests a cookie (handle_packet_cookie_response): "
+                "the one that answers its request made it send its handshake, the others did not.");
+    suite_begin(&ncj[S_HANDSHAKE], "netcrypto-handshake",
+                "Handshake (0x1a): [0x1a][cookie 112, made by the receiver][nonce 24][box with the real keys' shared "
+                "key: [base nonce 24][session public key 32][SHA-512 of the cookie 64][cookie made by the sender for "
+                "the receiver 112]], exactly 385 bytes. Encode vectors give the real key pairs, the cookie, nonce, "
+                "base nonce, session public key and the fields of the cookie the sender makes (other_cookie), and the "
+                "shared key, that cookie and the packet. Decode vectors give a packet, the receiver's real secret key "
+                "and cookie key, the time 'now' (decimal seconds) and, optionally, the real key the packet must come "
+                "from; and either the peer's real and DHT keys (from the cookie), base nonce, session key and the "
+                "inner cookie, or an error: 'truncated', 'trailing-bytes', 'cookie-bad-mac', 'cookie-expired', "
+                "'cookie-future', 'unexpected-peer', 'bad-mac' (the box) or 'cookie-hash'.",
+                SOURCE_GEN " The generator runs real c-toxcore net_crypto objects on a fake Network with scripted "
+                "randomness and its own clock. Encode vectors: create_send_handshake, on a cookie response and in "
+                "accept_crypto_connection. Decode vectors: given to handle_new_connection_handshake (accepted ones "
+                "reached the new-connection callback, whose New_Connection holds the fields listed) or to an "
+                "existing connection's handle_packet_crypto_hs (the expected real key is the connection's).");
+    suite_begin(&ncj[S_DATA], "netcrypto-data",
+                "Data packet (0x1b): [0x1b][last 2 bytes of the sender's nonce][box with the session key: [buffer "
+                "start u32 BE][packet number u32 BE][zero padding][payload]], 28 to 1400 bytes. A sender pads with "
+                "(1373 - payload length) % 8 zeros. The receiver rebuilds the nonce from its stored receive nonce: "
+                "stored + ((2 bytes - stored's last 2 bytes) mod 65536), and after a packet opens with a difference "
+                "over 43690 moves the stored nonce on by 21845. Encode vectors give the sender's session secret key, "
+                "the receiver's session public key, nonce, buffer start, packet number and payload, and the shared "
+                "key and packet. Decode vectors give a packet, the shared key and the stored receive nonce, and "
+                "either the nonce used, the fields, the payload's kind and the stored nonce after, or an error: a "
+                "toxlink DecodeError code, or 'bad-mac'.",
+                SOURCE_GEN " The generator runs real c-toxcore net_crypto objects on a fake Network with scripted "
+                "randomness. Encode vectors: send_request_packet, write_cryptpacket, send_lossy_cryptpacket, "
+                "crypto_kill. Decode vectors: given to the receiving connection (handle_data_packet_core); accepted "
+                "lossless, lossy and kill packets reached the data, lossy-data and status callbacks, the request "
+                "packets established the connection, refused ones reached nothing. Crafted packets were sealed with "
+                "encrypt_data_symmetric and the session key.");
+    suite_begin(&ncj[S_REQUEST], "netcrypto-request",
+                "The request packet (payload id 1), c-toxcore's list of lost packets. Encode vectors give the "
+                "receiver's buffer (first number not yet delivered, one past the highest known) and the numbers "
+                "missing in it, and the payload. Decode vectors give a payload and the sender's buffer (start after "
+                "the packet's acknowledgement, end), and the numbers it asks for again and where the list stops "
+                "(numbers from start up to there and not asked for count as delivered).",
+                SOURCE_GEN " The generator runs real c-toxcore net_crypto objects on a fake Network with scripted "
+                "randomness. Encode vectors: generate_request_packet (via send_request_packet) of a receiver that "
+                "was handed all but the missing packets. Decode vectors: handle_request_packet of the sender; the "
+                "numbers listed are the packets it sent again on its next do_net_crypto.");
+
+    nc_session_main();
+    nc_session_request();
+
+    int total = 0;
+    for (int i = 0; i < S_COUNT; ++i) {
+        suite_end(&ncj[i]);
+        total += ncn[i];
+    }
+    return total;
+}
+
 /* --------------------------------------------------------------------------------------- */
 
 int main(int argc, char **argv)
@@ -2559,6 +4459,9 @@ int main(int argc, char **argv)
     CHECK(tox_version_major() == 0 && tox_version_minor() == 2 && tox_version_patch() == 18,
           "linked c-toxcore is %u.%u.%u, the declarations here are for 0.2.18", tox_version_major(),
           tox_version_minor(), tox_version_patch());
+    /* Before sodium_init: libsodium's own random source, deterministic and scriptable, so
+     * the session key pairs of the netcrypto-* suites (crypto_box_keypair) are inputs. */
+    sodium_rng_install();
     CHECK(sodium_init() >= 0, "sodium_init failed");
     logger = logger_new();
     CHECK(logger != NULL, "logger_new failed");
@@ -2571,6 +4474,7 @@ int main(int argc, char **argv)
     const int dht_nodes = gen_dht_nodes();
     const int request = gen_dht_request();
     const int lan = gen_dht_lan_discovery();
+    gen_netcrypto();
     logger_kill(logger);
 
     printf("nacl-box.json         %d vectors\n", box);
@@ -2581,5 +4485,12 @@ int main(int argc, char **argv)
     printf("dht-nodes.json        %d vectors\n", dht_nodes);
     printf("dht-request.json      %d vectors\n", request);
     printf("dht-lan-discovery.json %d vectors\n", lan);
+    static const char *const nc_names[S_COUNT] = {
+        "netcrypto-cookie", "netcrypto-cookie-request", "netcrypto-cookie-response",
+        "netcrypto-handshake", "netcrypto-data", "netcrypto-request",
+    };
+    for (int i = 0; i < S_COUNT; ++i) {
+        printf("%s.json %d vectors\n", nc_names[i], ncn[i]);
+    }
     return 0;
 }
