@@ -19,7 +19,7 @@ import { SharedKeyCache } from './shared-key-cache.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { isLanAddress } from './lan.ts';
 import { VerifiedSources } from './verified.ts';
-import { compareDistance, insertByDistance, keysEqual as samePublicKey, keyString as keyId } from './distance.ts';
+import { NearestNodes, insertByDistance, keysEqual as samePublicKey, keyString as keyId } from './distance.ts';
 import { type DhtConfig, defaultDhtConfig, verifyDhtConfig } from './config.ts';
 import { decodeDhtEnvelope, openDhtPacket } from './dht-packet.ts';
 import { decodePingPlain, encodePing } from './ping-packet.ts';
@@ -79,9 +79,9 @@ export class DhtNode {
   private readonly limiter: RateLimiter;
   private readonly requestHandlers = new Map<number, DhtRequestHandler>();
   /** Nodes that sent us a request, to be pinged in the next batch (c-toxcore's `to_ping`). */
-  private toPing: PendingNode[] = [];
+  private readonly toPing: NearestNodes;
   /** Nodes learned from responses that would fit the close list (c-toxcore's `to_bootstrap`). */
-  private toBootstrap: PendingNode[] = [];
+  private readonly toBootstrap: NearestNodes;
   private lastToPing = -Infinity;
   private readonly bootstrapNodes: PendingNode[] = [];
   private lastBootstrap = -Infinity;
@@ -106,6 +106,8 @@ export class DhtNode {
     this.sharedKeys = new SharedKeyCache(this.secretKey, { capacity: c.sharedKeyCacheSize, timeoutMs: c.sharedKeyTimeoutMs });
     this.nodesRequests = new PingArray(c.pingArraySize, c.pingTimeoutMs, () => randomBytes(8));
     this.pingRequests = new PingArray(c.pingArraySize, c.pingTimeoutMs, () => randomBytes(8));
+    this.toPing = new NearestNodes(this.publicKey, c.maxToPing);
+    this.toBootstrap = new NearestNodes(this.publicKey, c.maxCloseToBootstrap);
     this.verified = new VerifiedSources(c.maxVerifiedSources, c.badNodeTimeoutMs);
     this.limiter = new RateLimiter({ ratePerSecond: c.requestsPerSecondPerSource, burst: c.requestBurstPerSource, maxSources: c.rateLimitSources });
     // Two searches for random keys (DHT_FAKE_FRIEND_NUMBER), as c-toxcore starts with: they
@@ -163,7 +165,6 @@ export class DhtNode {
   removeFriend(publicKey: Uint8Array): boolean {
     const removed = this.friends.remove(publicKey);
     if (!this.friends.get(publicKey)) {
-      this.friendBootstrap.delete(keyId(publicKey));
       this.friendSearch.delete(keyId(publicKey));
       this.natStates.delete(keyId(publicKey));
     }
@@ -384,7 +385,7 @@ export class DhtNode {
     const now = this.clock.now();
     const inClose = this.closeList.get(publicKey);
     if (!inClose && this.closeList.wouldAdd(publicKey, now)) {
-      addBounded(this.toBootstrap, { publicKey, ipPort }, this.config.maxCloseToBootstrap, this.publicKey);
+      this.toBootstrap.add(publicKey, ipPort);
     }
     for (const friend of this.friends.values()) {
       if (friend.wouldAdd(publicKey, now) && !friend.clients().some((c) => samePublicKey(c.publicKey, publicKey))) {
@@ -394,12 +395,9 @@ export class DhtNode {
   }
 
   private queueFriendBootstrap(friend: DhtFriendEntry, node: PackedNode): void {
-    const list = this.friendBootstrap.get(keyId(friend.publicKey)) ?? [];
-    addBounded(list, { publicKey: node.publicKey, ipPort: node.ipPort }, this.config.maxSentNodes, friend.publicKey);
-    this.friendBootstrap.set(keyId(friend.publicKey), list);
+    friend.toBootstrap.add(node.publicKey, node.ipPort);
   }
 
-  private readonly friendBootstrap = new Map<string, PendingNode[]>();
   private readonly friendSearch = new Map<string, { lastGetNodes: number; bootstrapTimes: number }>();
   private readonly natStates = new Map<string, NatState>();
   private readonly verified: VerifiedSources;
@@ -416,8 +414,7 @@ export class DhtNode {
     // A searched key whose address we do not know yet is pinged at once.
     const friend = this.friends.get(publicKey);
     if (friend && !this.friendAddress(publicKey)) { this.sendPingRequest(source, publicKey); return; }
-    if (this.toPing.some((p) => samePublicKey(p.publicKey, publicKey))) return;
-    addBounded(this.toPing, { publicKey, ipPort: source }, this.config.maxToPing, this.publicKey);
+    this.toPing.add(publicKey, source);
   }
 
   private closest(target: Uint8Array, n: number, includeLan = true, exclude?: Uint8Array): PackedNode[] {
@@ -579,8 +576,7 @@ export class DhtNode {
       this.lastBootstrap = now;
       for (const node of this.bootstrapNodes) this.sendNodesRequest(node.ipPort, node.publicKey, this.publicKey);
     }
-    for (const node of this.toBootstrap) this.sendNodesRequest(node.ipPort, node.publicKey, this.publicKey);
-    this.toBootstrap = [];
+    for (const node of this.toBootstrap.drain()) this.sendNodesRequest(node.ipPort, node.publicKey, this.publicKey);
     const state = { lastGetNodes: this.closeLastGetNodes, bootstrapTimes: this.closeBootstrapTimes };
     const alive = this.pingAndAsk(this.closeList.alive(this.clock.now()), this.publicKey, state);
     this.closeLastGetNodes = state.lastGetNodes;
@@ -592,8 +588,7 @@ export class DhtNode {
   private doFriends(): void {
     for (const friend of this.friends.values()) {
       const id = keyId(friend.publicKey);
-      for (const node of this.friendBootstrap.get(id) ?? []) this.sendNodesRequest(node.ipPort, node.publicKey, friend.publicKey);
-      this.friendBootstrap.delete(id);
+      for (const node of friend.toBootstrap.drain()) this.sendNodesRequest(node.ipPort, node.publicKey, friend.publicKey);
       const now = this.clock.now();
       const alive = friend.clients().filter((c) => [c.v4, c.v6].some((a) => a && now - a.lastHeard < this.config.killNodeTimeoutMs));
       let search = this.friendSearch.get(id);
@@ -635,11 +630,10 @@ export class DhtNode {
   /** `ping_iterate`: ping the queued senders of requests, every TIME_TO_PING. */
   private pingIterate(): void {
     const now = this.clock.now();
-    if (this.toPing.length === 0 || now - this.lastToPing < this.config.timeToPingMs) return;
-    for (const node of this.toPing) {
+    if (this.toPing.size === 0 || now - this.lastToPing < this.config.timeToPingMs) return;
+    for (const node of this.toPing.drain()) {
       if (this.closeList.wouldAdd(node.publicKey, now)) this.sendPingRequest(node.ipPort, node.publicKey);
     }
-    this.toPing = [];
     this.lastToPing = now;
   }
 
@@ -656,13 +650,3 @@ function normalize(ip: IpPort): IpPort {
 function assocAddress(entry: ClientEntry | undefined): IpPort | undefined {
   return entry?.v6?.ipPort ?? entry?.v4?.ipPort;
 }
-
-/** Adds to a list bounded at `max`, replacing the entry farthest from `base` if it is farther (`add_to_list`). */
-function addBounded(list: PendingNode[], node: PendingNode, max: number, base: Uint8Array): void {
-  if (list.some((p) => samePublicKey(p.publicKey, node.publicKey))) return;
-  if (list.length < max) { list.push(node); return; }
-  let worst = 0;
-  for (let i = 1; i < list.length; i++) if (compareDistance(base, list[i]!.publicKey, list[worst]!.publicKey) > 0) worst = i;
-  if (compareDistance(base, node.publicKey, list[worst]!.publicKey) < 0) list[worst] = node;
-}
-
