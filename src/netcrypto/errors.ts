@@ -19,7 +19,17 @@ export type NetCryptoErrorCode =
    * A first byte outside the kind's range (lossless 16–191, lossy 192–254), or 0, which the
    * receiver would strip as padding.
    */
-  | 'bad-packet-id';
+  | 'bad-packet-id'
+  /** The session is closed: nothing more can be sent on it. */
+  | 'connection-closed'
+  /** The send queue holds `sendQueuePackets`: wait for 'drain'. */
+  | 'queue-full'
+  /** The node holds `maxConnections` sessions. */
+  | 'too-many-connections'
+  /** The node is closed. */
+  | 'node-closed'
+  /** A key that is not a valid public key. */
+  | 'bad-key';
 
 /** A payload net_crypto cannot send. `code` is stable; the message says what to fix. */
 export class NetCryptoError extends Error {

@@ -39,3 +39,15 @@ export {
   checkPayload, encodeDataPacket, decodeDataPacket, packetNonce, advanceReceiveNonce, openDataPacket,
 } from './data-packet.ts';
 export { type RequestedPackets, encodeRequestPayload, decodeRequestPayload } from './request-packet.ts';
+export {
+  type NetCryptoConfig, defaultNetCryptoConfig, netCryptoConfig, CRYPTO_SEND_PACKET_INTERVAL_MS, MAX_NUM_SENDPACKET_TRIES,
+  UDP_DIRECT_TIMEOUT_MS,
+} from './config.ts';
+export {
+  NetCrypto, type NetCryptoOptions, type NetCryptoEvents, type NetCryptoStats, type ConnectionOffer, type DatagramSender,
+} from './net-crypto.ts';
+export {
+  CryptoConnection, type ConnectionState, type CloseReason, type CryptoConnectionEvents, type PacketSource,
+} from './connection.ts';
+export { CongestionControl, type CongestionPhase, type CongestionSettings, type DeliverySample } from './congestion.ts';
+export { DropCounts, SessionStats, type SessionDropReason, type NodeDropReason } from './stats.ts';

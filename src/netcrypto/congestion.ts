@@ -1,0 +1,190 @@
+/**
+ * How fast a session sends lossless packets: a model-based controller in the manner of BBR.
+ * It measures the delivery rate (packets the peer acknowledged per millisecond) and the
+ * smallest round-trip time, paces packets at a gain times the best recent delivery rate,
+ * and keeps at most a small multiple of rate × RTT in flight. Random loss does not shrink
+ * it (a lost packet is resent; the measured rate already accounts for it), and a queue
+ * that grows shows up as a rate that stops growing, not as loss.
+ *
+ * Only the sending side uses it: what goes on the wire is c-toxcore's (numbered packets,
+ * buffer-start acknowledgements, request packets), so a c-toxcore peer sees nothing new.
+ *
+ * Phases: **startup** doubles the rate every round trip until three rounds in a row grow it
+ * by less than a quarter; **drain** sends below the rate until the queue it built is gone;
+ * **probe** cycles the pacing gain through 1.25, 0.75 and six rounds of 1, so the rate
+ * keeps finding out whether more is possible.
+ *
+ * @see spec/netcrypto.md#congestion-control
+ * @module
+ */
+
+/** The startup gain, 2/ln 2: the smallest that doubles the delivery rate each round. */
+export const STARTUP_GAIN = 2.885;
+
+/** Pacing gains of the probe phase, one round trip each. */
+export const PROBE_GAINS: readonly number[] = [1.25, 0.75, 1, 1, 1, 1, 1, 1];
+
+/** Round trips the bandwidth filter remembers. */
+export const BANDWIDTH_ROUNDS = 10;
+
+/** How long a minimum RTT sample counts, ms. */
+export const MIN_RTT_WINDOW_MS = 10_000;
+
+/** Settings of a {@link CongestionControl}. */
+export interface CongestionSettings {
+  readonly initialWindowPackets: number;
+  readonly minWindowPackets: number;
+  readonly maxWindowPackets: number;
+  readonly initialRttMs: number;
+  readonly maxPacketsPerMs: number;
+}
+
+/** What the controller is told about a packet the peer acknowledged. */
+export interface DeliverySample {
+  /** Packets delivered when this one was last sent. */
+  readonly deliveredAtSend: number;
+  /** When the delivery count last moved, as of that send (ms). */
+  readonly deliveredTimeAtSend: number;
+  /** When the packet delivered most recently at that time had been sent (ms). */
+  readonly firstSentTimeAtSend: number;
+  /** When this packet was last sent (ms). */
+  readonly sentAt: number;
+  /** Whether the sender had nothing more to send when it went out. */
+  readonly appLimited: boolean;
+  /** Whether it was sent more than once (its RTT sample is ambiguous). */
+  readonly resent: boolean;
+}
+
+/** The phase of the controller. */
+export type CongestionPhase = 'startup' | 'drain' | 'probe';
+
+/** The rate and window of one session. Times are milliseconds. */
+export class CongestionControl {
+  readonly #s: CongestionSettings;
+  /** Packets acknowledged so far. */
+  delivered = 0;
+  /** When `delivered` last grew. */
+  deliveredTime = 0;
+  /** When the most recently delivered packet had been sent. */
+  lastDeliveredSentAt = 0;
+  phase: CongestionPhase = 'startup';
+  /** The smallest RTT seen in the last 10 s (Infinity before any sample). */
+  minRttMs = Infinity;
+  #minRttAt = 0;
+  /** Smoothed RTT. */
+  srttMs: number;
+  /** The best delivery rate of the last 10 rounds, packets per ms (0 before any sample). */
+  bandwidth = 0;
+  readonly #filter: Array<{ round: number; rate: number }> = [];
+  #round = 0;
+  #nextRoundDelivered = 0;
+  #fullBandwidth = 0;
+  #fullRounds = 0;
+  #cycle = 0;
+  #cycleAt = 0;
+  #pacingGain = STARTUP_GAIN;
+  #windowGain = STARTUP_GAIN;
+
+  constructor(settings: CongestionSettings) {
+    this.#s = settings;
+    this.srttMs = settings.initialRttMs;
+  }
+
+  /** The RTT the model works with: the windowed minimum, or the initial guess. */
+  get rttMs(): number {
+    return Number.isFinite(this.minRttMs) ? this.minRttMs : this.srttMs;
+  }
+
+  /**
+   * Packets allowed in flight: the window gain times rate × RTT, and in startup at least
+   * the initial window plus everything delivered so far (it doubles each round trip, as
+   * slow start does, whatever the first rate samples say).
+   */
+  get window(): number {
+    const model = this.bandwidth === 0 ? 0 : Math.ceil(this.#windowGain * this.bandwidth * this.rttMs) + 4;
+    const floor = this.phase === 'startup' ? this.#s.initialWindowPackets + this.delivered : this.#s.minWindowPackets;
+    return Math.min(this.#s.maxWindowPackets, Math.max(floor, model));
+  }
+
+  /** Packets per ms to pace at; in startup never below the startup gain times window / RTT. */
+  get pacingRate(): number {
+    let rate = this.#pacingGain * this.bandwidth;
+    if (this.phase === 'startup') rate = Math.max(rate, (STARTUP_GAIN * this.window) / Math.max(this.rttMs, 0.05));
+    return Math.min(this.#s.maxPacketsPerMs, Math.max(rate, 0.001));
+  }
+
+  /** An RTT measurement, from the handshake or an acknowledged packet sent once. */
+  onRtt(nowMs: number, rttMs: number): void {
+    const rtt = Math.max(rttMs, 0.01);
+    if (rtt <= this.minRttMs || nowMs - this.#minRttAt > MIN_RTT_WINDOW_MS) {
+      this.minRttMs = rtt;
+      this.#minRttAt = nowMs;
+    }
+    this.srttMs = this.srttMs * 0.875 + rtt * 0.125;
+  }
+
+  /**
+   * One packet acknowledged at `nowMs`, `inFlight` packets still out. Updates the delivery
+   * count, the bandwidth filter and the phase.
+   */
+  onDelivered(nowMs: number, sample: DeliverySample, inFlight: number): void {
+    this.delivered++;
+    this.deliveredTime = nowMs;
+    this.lastDeliveredSentAt = Math.max(this.lastDeliveredSentAt, sample.sentAt);
+    if (!sample.resent) this.onRtt(nowMs, nowMs - sample.sentAt);
+
+    const newRound = sample.deliveredAtSend >= this.#nextRoundDelivered;
+    if (newRound) {
+      this.#round++;
+      this.#nextRoundDelivered = this.delivered;
+    }
+
+    const interval = Math.max(nowMs - sample.deliveredTimeAtSend, sample.sentAt - sample.firstSentTimeAtSend);
+    if (interval > 0 && (interval >= this.rttMs * 0.5 || !Number.isFinite(this.minRttMs))) {
+      const rate = (this.delivered - sample.deliveredAtSend) / interval;
+      if (!sample.appLimited || rate > this.bandwidth) this.#addRate(rate);
+    }
+
+    if (newRound) this.#onRoundEnd(nowMs, sample.appLimited);
+    this.#advance(nowMs, inFlight);
+  }
+
+  #addRate(rate: number): void {
+    while (this.#filter.length > 0 && this.#filter[this.#filter.length - 1]!.rate <= rate) this.#filter.pop();
+    this.#filter.push({ round: this.#round, rate });
+    while (this.#filter.length > 0 && this.#filter[0]!.round + BANDWIDTH_ROUNDS < this.#round) this.#filter.shift();
+    this.bandwidth = this.#filter[0]!.rate;
+  }
+
+  #onRoundEnd(nowMs: number, appLimited: boolean): void {
+    while (this.#filter.length > 1 && this.#filter[0]!.round + BANDWIDTH_ROUNDS < this.#round) this.#filter.shift();
+    if (this.#filter.length > 0) this.bandwidth = this.#filter[0]!.rate;
+    if (this.phase !== 'startup' || appLimited) return;
+    if (this.bandwidth >= this.#fullBandwidth * 1.25) {
+      this.#fullBandwidth = this.bandwidth;
+      this.#fullRounds = 0;
+      return;
+    }
+    if (++this.#fullRounds >= 3) {
+      this.phase = 'drain';
+      this.#pacingGain = 1 / STARTUP_GAIN;
+      this.#windowGain = STARTUP_GAIN;
+      this.#cycleAt = nowMs;
+    }
+  }
+
+  #advance(nowMs: number, inFlight: number): void {
+    if (this.phase === 'drain' && inFlight <= this.bandwidth * this.rttMs) {
+      this.phase = 'probe';
+      this.#windowGain = 2;
+      this.#cycle = 0;
+      this.#cycleAt = nowMs;
+      this.#pacingGain = PROBE_GAINS[0]!;
+    }
+    if (this.phase === 'probe' && nowMs - this.#cycleAt >= this.rttMs) {
+      this.#cycle = (this.#cycle + 1) % PROBE_GAINS.length;
+      this.#cycleAt = nowMs;
+      this.#pacingGain = PROBE_GAINS[this.#cycle]!;
+    }
+  }
+}
