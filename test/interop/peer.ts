@@ -61,6 +61,58 @@ export interface NewOptions {
   readonly holePunching?: boolean;
   /** Send toxcore's log to the child's stderr (kept in {@link ToxPeer.stderrTail}). */
   readonly log?: boolean;
+  /**
+   * Count received custom lossless packets per friend ({@link ToxPeer.losslessStats})
+   * instead of emitting a `lossless` event for each. Default false.
+   */
+  readonly countLossless?: boolean;
+  /**
+   * Send every received custom lossless packet whose first byte is 161 straight back to its
+   * sender, from toxcore's callback (for round-trip measurements): no event, not counted.
+   * Default false.
+   */
+  readonly echoLossless?: boolean;
+}
+
+/** `lossless_stats`: what `countLossless` counted for one friend since the last reset. */
+export interface LosslessStats {
+  readonly packets: number;
+  readonly bytes: number;
+  /** The peer's monotonic clock (ms) at the first and last counted packet; 0 before any. */
+  readonly firstMs: number;
+  readonly lastMs: number;
+  /** The peer's monotonic clock (ms) when it answered. */
+  readonly nowMs: number;
+  /** `echoLossless`: echoes toxcore refused at first (held, then sent again). */
+  readonly echoRefused: number;
+  /** `echoLossless`: echoes dropped because too many were held. */
+  readonly echoDropped: number;
+  /** `echoLossless`: echoes held right now. */
+  readonly echoHeld: number;
+}
+
+/** Options for {@link ToxPeer.blast}. */
+export interface BlastOptions {
+  /** How long to send, in (0, 120] seconds. */
+  readonly seconds: number;
+  /** Packet length, 1–1373; default 1373. */
+  readonly size?: number;
+  /** First byte of each packet (69 or 160–191 for toxcore to accept it); default 160. */
+  readonly byte?: number;
+}
+
+/** `blast`'s reply. */
+export interface BlastResult {
+  readonly sentPackets: number;
+  readonly sentBytes: number;
+  /** Send attempts toxcore refused because its send queue was full. */
+  readonly refused: number;
+  /** Send attempts refused because the friend was not connected. */
+  readonly notConnected: number;
+  /** tox_iterate calls made during the blast. */
+  readonly iterations: number;
+  /** How long the blast actually ran, ms. */
+  readonly elapsedMs: number;
 }
 
 /** Who the instance is and where it listens. Keys and ids are upper-case hex. */
@@ -108,6 +160,8 @@ const TERM_GRACE_MS = 2_000;
 const KILL_GRACE_MS = 2_000;
 /** Longest `iterate` the C peer accepts. */
 const MAX_ITERATE_MS = 120_000;
+/** Longest `blast` the C peer accepts, seconds. */
+const MAX_BLAST_SECONDS = 120;
 
 interface Pending {
   readonly cmd: string;
@@ -243,6 +297,8 @@ export class ToxPeer {
     if (options.udp !== undefined) fields['udp'] = options.udp;
     if (options.holePunching !== undefined) fields['hole_punching'] = options.holePunching;
     if (options.log !== undefined) fields['log'] = options.log;
+    if (options.countLossless !== undefined) fields['count_lossless'] = options.countLossless;
+    if (options.echoLossless !== undefined) fields['echo_lossless'] = options.echoLossless;
     return identityOf(await this.command('new', fields));
   }
 
@@ -297,6 +353,49 @@ export class ToxPeer {
   async iterate(ms: number): Promise<void> {
     if (!Number.isInteger(ms) || ms < 0 || ms > MAX_ITERATE_MS) throw new RangeError(`iterate: ms must be in [0, ${MAX_ITERATE_MS}]`);
     await this.command('iterate', { ms }, ms + this.#commandTimeoutMs);
+  }
+
+  /** `lossless_stats`: packets and bytes counted from `friend` (needs `countLossless`). */
+  async losslessStats(friend: number): Promise<LosslessStats> {
+    const reply = await this.command('lossless_stats', { friend });
+    return {
+      packets: num(reply, 'packets'),
+      bytes: num(reply, 'bytes'),
+      firstMs: num(reply, 'first_ms'),
+      lastMs: num(reply, 'last_ms'),
+      nowMs: num(reply, 'now_ms'),
+      echoRefused: num(reply, 'echo_refused'),
+      echoDropped: num(reply, 'echo_dropped'),
+      echoHeld: num(reply, 'echo_held'),
+    };
+  }
+
+  /** `reset_lossless_stats`: zeroes the lossless counts of every friend and the echo counts. */
+  async resetLosslessStats(): Promise<void> {
+    await this.command('reset_lossless_stats');
+  }
+
+  /**
+   * `blast`: the peer sends custom lossless packets to `friend` as fast as toxcore accepts
+   * them for `seconds`, iterating in a tight loop, then answers. It reads no other command
+   * meanwhile. Each packet is `byte`, then (size >= 5) a 32-bit big-endian sequence number
+   * that carries on across blasts, then filler.
+   */
+  async blast(friend: number, options: BlastOptions): Promise<BlastResult> {
+    const { seconds, size, byte } = options;
+    if (!(seconds > 0 && seconds <= MAX_BLAST_SECONDS)) throw new RangeError(`blast: seconds must be in (0, ${MAX_BLAST_SECONDS}]`);
+    const fields: Record<string, number> = { friend, seconds };
+    if (size !== undefined) fields['size'] = size;
+    if (byte !== undefined) fields['byte'] = byte;
+    const reply = await this.command('blast', fields, Math.ceil(seconds * 1000) + this.#commandTimeoutMs);
+    return {
+      sentPackets: num(reply, 'sent_packets'),
+      sentBytes: num(reply, 'sent_bytes'),
+      refused: num(reply, 'refused'),
+      notConnected: num(reply, 'not_connected'),
+      iterations: num(reply, 'iterations'),
+      elapsedMs: num(reply, 'elapsed_ms'),
+    };
   }
 
   /** `quit`: asks the peer to exit, then makes sure it did (by {@link stop} if need be). */

@@ -10,6 +10,20 @@
  * While idle the peer keeps calling tox_iterate on its own, so it stays on the
  * network between commands. EOF on stdin or {"cmd":"quit"} ends it with status 0.
  *
+ * For throughput and round-trip benchmarks:
+ *   "new" with "count_lossless": true counts received custom lossless packets per friend
+ *     (packets, bytes, monotonic ms of the first and last) instead of emitting a "lossless"
+ *     event for each; "lossless_stats" {friend} reads the counts, "reset_lossless_stats"
+ *     clears them for every friend.
+ *   "new" with "echo_lossless": true sends every custom lossless packet whose first byte
+ *     is 161 straight back to its sender from the callback (no event, not counted). An echo
+ *     toxcore refuses (send queue full) is held and sent again before the next iteration.
+ *   "blast" {friend, seconds, size = 1373, byte = 160} sends custom lossless packets as fast
+ *     as toxcore accepts them for `seconds` (at most 120), iterating in a tight loop, and
+ *     answers {sent_packets, sent_bytes, refused, not_connected, iterations, elapsed_ms}. Each
+ *     packet is `byte`, then (size >= 5) a 32-bit big-endian sequence number that carries
+ *     on across blasts, then filler. No other command is read while a blast runs.
+ *
  * Uses the public tox.h API only. Build: cc toxpeer.c $(pkg-config --cflags --libs toxcore)
  */
 #define _POSIX_C_SOURCE 200809L
@@ -35,6 +49,11 @@ enum {
     MAX_OUT = 256 * 1024,        /* longest output line */
     MAX_BYTES = 4096,            /* longest hex-decoded byte field */
     MAX_ITERATE_MS = 120 * 1000, /* longest "iterate" command */
+    MAX_BLAST_SECONDS = 120,     /* longest "blast" command */
+    MAX_CUSTOM = 1373,           /* TOX_MAX_CUSTOM_PACKET_SIZE */
+    ECHO_ID = 161,               /* first byte of the packets "echo_lossless" returns */
+    MAX_HELD_ECHOES = 256,       /* refused echoes kept for a retry; more are dropped */
+    MAX_STATS_FRIENDS = 65536,   /* friend numbers counted by "count_lossless" */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -410,6 +429,16 @@ static bool get_bool(const Json_Object *obj, const char *key, bool dflt) {
     return (f != NULL && f->kind == JV_BOOL) ? f->boolean : dflt;
 }
 
+/* A required number field in (0, max]. */
+static const char *need_positive(const Json_Object *obj, const char *key, double max, double *out) {
+    const Json_Field *f = json_get(obj, key);
+    if (f == NULL || f->kind != JV_NUMBER || !(f->num > 0) || f->num > max) {
+        return fail("field '%s' must be a number in (0, %g]", key, max);
+    }
+    *out = f->num;
+    return NULL;
+}
+
 /* A hex string field decoded into `out`; `want` > 0 demands that exact byte length. */
 static const char *need_hex(const Json_Object *obj, const char *key, uint8_t *out, size_t cap,
                             size_t want, size_t *out_len) {
@@ -487,8 +516,100 @@ static void emit_packet(const char *name, uint32_t friend_number, const uint8_t 
     out_send(&g_event);
 }
 
+/* ---- "count_lossless" and "echo_lossless" ---- */
+
+typedef struct {
+    uint64_t packets;
+    uint64_t bytes;
+    uint64_t first_ms;
+    uint64_t last_ms;
+} Lossless_Stats;
+
+static bool g_count_lossless;
+static bool g_echo_lossless;
+static Lossless_Stats *g_stats;  /* indexed by friend number, g_stats_len entries */
+static size_t g_stats_len;
+static uint64_t g_stats_overflow; /* packets from friend numbers beyond MAX_STATS_FRIENDS */
+
+typedef struct {
+    uint32_t friend_number;
+    size_t length;
+    uint8_t data[MAX_CUSTOM];
+} Held_Echo;
+
+static Held_Echo g_held[MAX_HELD_ECHOES]; /* a ring: g_held_head is the oldest */
+static size_t g_held_head;
+static size_t g_held_count;
+static uint64_t g_echo_refused; /* echoes toxcore refused at first */
+static uint64_t g_echo_dropped; /* echoes dropped because the ring was full */
+
+static Lossless_Stats *stats_for(uint32_t friend_number, bool grow) {
+    if (friend_number < g_stats_len) { return &g_stats[friend_number]; }
+    if (!grow || friend_number >= MAX_STATS_FRIENDS) { return NULL; }
+    size_t len = g_stats_len == 0 ? 16 : g_stats_len;
+    while (len <= friend_number) { len *= 2; }
+    Lossless_Stats *grown = realloc(g_stats, len * sizeof(*grown));
+    if (grown == NULL) { return NULL; }
+    memset(grown + g_stats_len, 0, (len - g_stats_len) * sizeof(*grown));
+    g_stats = grown;
+    g_stats_len = len;
+    return &g_stats[friend_number];
+}
+
+static void count_lossless(uint32_t friend_number, size_t length) {
+    Lossless_Stats *st = stats_for(friend_number, true);
+    if (st == NULL) {
+        g_stats_overflow++;
+        return;
+    }
+    const uint64_t now = now_ms();
+    if (st->packets == 0) { st->first_ms = now; }
+    st->last_ms = now;
+    st->packets++;
+    st->bytes += length;
+}
+
+static void hold_echo(uint32_t friend_number, const uint8_t *data, size_t length) {
+    if (g_held_count == MAX_HELD_ECHOES || length > MAX_CUSTOM) {
+        g_echo_dropped++;
+        return;
+    }
+    Held_Echo *h = &g_held[(g_held_head + g_held_count) % MAX_HELD_ECHOES];
+    h->friend_number = friend_number;
+    h->length = length;
+    memcpy(h->data, data, length);
+    g_held_count++;
+}
+
+/* Sends held echoes, oldest first, until toxcore refuses one (it stays held) or none are left.
+ * A friend that is gone loses its echoes. */
+static void retry_echoes(void) {
+    while (g_held_count > 0) {
+        Held_Echo *h = &g_held[g_held_head];
+        Tox_Err_Friend_Custom_Packet code;
+        if (!tox_friend_send_lossless_packet(g_tox, h->friend_number, h->data, h->length, &code)
+                && code != TOX_ERR_FRIEND_CUSTOM_PACKET_FRIEND_NOT_FOUND) {
+            return;
+        }
+        g_held_head = (g_held_head + 1) % MAX_HELD_ECHOES;
+        g_held_count--;
+    }
+}
+
 static void on_lossless(Tox *tox, uint32_t friend_number, const uint8_t *data, size_t length, void *user_data) {
-    (void)tox, (void)user_data;
+    (void)user_data;
+    if (g_echo_lossless && length > 0 && data[0] == ECHO_ID) {
+        /* Keep the order of echoes: a new one waits behind any held one. */
+        if (g_held_count > 0 || !tox_friend_send_lossless_packet(tox, friend_number, data, length, NULL)) {
+            g_echo_refused++;
+            hold_echo(friend_number, data, length);
+        }
+        return;
+    }
+    if (g_count_lossless) {
+        count_lossless(friend_number, length);
+        return;
+    }
     emit_packet("lossless", friend_number, data, length);
 }
 
@@ -504,8 +625,11 @@ static void on_log(Tox *tox, Tox_Log_Level level, const char *file, uint32_t lin
 }
 
 static void iterate_once(void) {
+    retry_echoes();
     tox_iterate(g_tox, NULL);
-    g_next_iterate = now_ms() + tox_iteration_interval(g_tox);
+    retry_echoes();
+    /* Held echoes are retried every millisecond rather than at the iteration interval. */
+    g_next_iterate = now_ms() + (g_held_count > 0 ? 1 : tox_iteration_interval(g_tox));
 }
 
 /* ------------------------------------------------------------------------ */
@@ -555,6 +679,8 @@ static const char *cmd_new(const Json_Object *obj) {
         tox_options_set_savedata_data(options, secret_key, sizeof(secret_key));
     }
     if (get_bool(obj, "log", false)) { tox_options_set_log_callback(options, on_log); }
+    g_count_lossless = get_bool(obj, "count_lossless", false);
+    g_echo_lossless = get_bool(obj, "echo_lossless", false);
 
     Tox_Err_New err_new_code;
     g_tox = tox_new(options, &err_new_code);
@@ -676,9 +802,92 @@ static const char *cmd_iterate(const Json_Object *obj) {
     const uint64_t end = now_ms() + ms;
     for (uint64_t now = now_ms(); now < end; now = now_ms()) {
         iterate_once();
-        const uint64_t interval = tox_iteration_interval(g_tox);
+        const uint64_t after = now_ms();
+        const uint64_t interval = g_next_iterate > after ? g_next_iterate - after : 0;
         sleep_ms(end - now < interval ? end - now : interval);
     }
+    return NULL;
+}
+
+static const char *cmd_lossless_stats(const Json_Object *obj) {
+    uint32_t friend_number;
+    const char *err = need_friend(obj, &friend_number);
+    if (err != NULL) { return err; }
+    const Lossless_Stats none = { 0, 0, 0, 0 };
+    const Lossless_Stats *st = stats_for(friend_number, false);
+    if (st == NULL) { st = &none; }
+    out_uint(&g_reply, "packets", st->packets);
+    out_uint(&g_reply, "bytes", st->bytes);
+    out_uint(&g_reply, "first_ms", st->first_ms);
+    out_uint(&g_reply, "last_ms", st->last_ms);
+    out_uint(&g_reply, "now_ms", now_ms());
+    out_uint(&g_reply, "echo_refused", g_echo_refused);
+    out_uint(&g_reply, "echo_dropped", g_echo_dropped);
+    out_uint(&g_reply, "echo_held", g_held_count);
+    return NULL;
+}
+
+static const char *cmd_reset_lossless_stats(void) {
+    if (g_stats_len > 0) { memset(g_stats, 0, g_stats_len * sizeof(*g_stats)); }
+    g_stats_overflow = 0;
+    g_echo_refused = 0;
+    g_echo_dropped = 0;
+    return NULL;
+}
+
+static uint32_t g_blast_seq; /* carries on across blasts */
+
+static const char *cmd_blast(const Json_Object *obj) {
+    uint32_t friend_number;
+    uint64_t size = 0, byte = 0;
+    double seconds = 0;
+    const char *err = need_friend(obj, &friend_number);
+    if (err == NULL) err = get_uint(obj, "size", MAX_CUSTOM, MAX_CUSTOM, &size);
+    if (err == NULL) err = get_uint(obj, "byte", 160, 255, &byte);
+    if (err == NULL) err = need_positive(obj, "seconds", MAX_BLAST_SECONDS, &seconds);
+    if (err != NULL) { return err; }
+    if (size == 0) { return "field 'size' must be at least 1"; }
+    static uint8_t packet[MAX_CUSTOM];
+    packet[0] = (uint8_t)byte;
+    for (size_t i = 1; i < size; ++i) { packet[i] = (uint8_t)i; }
+
+    uint64_t sent = 0, refused = 0, not_connected = 0, iterations = 0;
+    unsigned since_iterate = 0;
+    const uint64_t start = now_ms();
+    const uint64_t end = start + (uint64_t)(seconds * 1000.0 + 0.5);
+    while (now_ms() < end) {
+        if (size >= 5) {
+            packet[1] = (uint8_t)(g_blast_seq >> 24);
+            packet[2] = (uint8_t)(g_blast_seq >> 16);
+            packet[3] = (uint8_t)(g_blast_seq >> 8);
+            packet[4] = (uint8_t)g_blast_seq;
+        }
+        Tox_Err_Friend_Custom_Packet code;
+        const bool ok = tox_friend_send_lossless_packet(g_tox, friend_number, packet, size, &code);
+        if (ok) {
+            ++sent;
+            ++g_blast_seq;
+            if (++since_iterate < 1024) { continue; } /* iterate now and then even if never refused */
+        } else if (code == TOX_ERR_FRIEND_CUSTOM_PACKET_SENDQ) {
+            ++refused;
+        } else if (code == TOX_ERR_FRIEND_CUSTOM_PACKET_FRIEND_NOT_CONNECTED) {
+            ++not_connected;
+        } else {
+            return fail("tox_friend_send_lossless_packet failed: %s after %llu packets",
+                        ERR_NAME(err_custom_packet, code), (unsigned long long)sent);
+        }
+        since_iterate = 0;
+        retry_echoes();
+        tox_iterate(g_tox, NULL);
+        ++iterations;
+    }
+    g_next_iterate = now_ms();
+    out_uint(&g_reply, "sent_packets", sent);
+    out_uint(&g_reply, "sent_bytes", sent * size);
+    out_uint(&g_reply, "refused", refused);
+    out_uint(&g_reply, "not_connected", not_connected);
+    out_uint(&g_reply, "iterations", iterations);
+    out_uint(&g_reply, "elapsed_ms", now_ms() - start);
     return NULL;
 }
 
@@ -689,7 +898,8 @@ static const char *dispatch(const char *cmd, const Json_Object *obj) {
         return NULL;
     }
     static const char *const known[] = { "bootstrap", "add_tcp_relay", "add_friend", "add_friend_norequest",
-        "send_message", "send_lossless", "send_lossy", "info", "iterate" };
+        "send_message", "send_lossless", "send_lossy", "info", "iterate", "lossless_stats",
+        "reset_lossless_stats", "blast" };
     bool is_known = false;
     for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); ++i) {
         is_known = is_known || strcmp(cmd, known[i]) == 0;
@@ -704,6 +914,9 @@ static const char *dispatch(const char *cmd, const Json_Object *obj) {
     if (strcmp(cmd, "send_lossless") == 0) return cmd_send_packet(obj, true);
     if (strcmp(cmd, "send_lossy") == 0) return cmd_send_packet(obj, false);
     if (strcmp(cmd, "info") == 0) return cmd_info();
+    if (strcmp(cmd, "lossless_stats") == 0) return cmd_lossless_stats(obj);
+    if (strcmp(cmd, "reset_lossless_stats") == 0) return cmd_reset_lossless_stats();
+    if (strcmp(cmd, "blast") == 0) return cmd_blast(obj);
     return cmd_iterate(obj);
 }
 
