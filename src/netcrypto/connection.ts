@@ -12,7 +12,7 @@
  * @module
  */
 import { type Address, type Clock, type Timer, sameAddress } from '../io/index.ts';
-import { type KeyPair, generateKeyPair, incrementNonce, precompute, randomBytes, randomNonce } from '../crypto/index.ts';
+import { type KeyPair, incrementNonce, precompute, randomBytes, randomNonce } from '../crypto/index.ts';
 import { DecodeError, NetPacket } from '../wire/index.ts';
 import type { NetCryptoConfig } from './config.ts';
 import { sealCookie, cookieTime } from './cookie.ts';
@@ -88,6 +88,7 @@ export interface ConnectionHost {
   readonly realKeyPair: KeyPair;
   readonly dhtPublicKey: Uint8Array;
   readonly cookieKey: Uint8Array;
+  sessionSecrets(): { readonly keyPair: KeyPair; readonly baseNonce: Uint8Array };
   sendUdp(to: Address, packet: Uint8Array): void;
   dhtSharedKey(peerDhtPublicKey: Uint8Array): Uint8Array | undefined;
   realSharedKey(peerRealPublicKey: Uint8Array): Uint8Array | undefined;
@@ -108,8 +109,8 @@ export class CryptoConnection {
   readonly #host: ConnectionHost;
   readonly #events: Emitter<CryptoConnectionEvents>;
   #state: ConnectionState;
-  readonly #session: KeyPair = generateKeyPair();
-  readonly #sendNonce: Uint8Array = randomNonce();
+  readonly #session: KeyPair;
+  readonly #sendNonce: Uint8Array;
   #receiveNonce: Uint8Array | undefined;
   #sessionKey: Uint8Array | undefined;
   readonly #echoId: Uint8Array = randomBytes(ECHO_ID_SIZE);
@@ -141,6 +142,9 @@ export class CryptoConnection {
     this.peerRealPublicKey = Uint8Array.from(peerRealPublicKey);
     this.peerDhtPublicKey = Uint8Array.from(peerDhtPublicKey);
     this.#state = state;
+    const secrets = host.sessionSecrets();
+    this.#session = secrets.keyPair;
+    this.#sendNonce = Uint8Array.from(secrets.baseNonce);
     this.#events = new Emitter((e) => host.error(e));
     this.#sender = new LosslessSender(host.config, (p) => this.#sendData(p.number, p.payload));
     this.#receive = new ReceiveBuffer(host.config.receiveWindowPackets);

@@ -9,7 +9,7 @@
  * @module
  */
 import { type Address, type Clock, formatAddress } from '../io/index.ts';
-import { type KeyPair, PUBLIC_KEY_SIZE, constantTimeEqual, randomBytes, randomNonce } from '../crypto/index.ts';
+import { type KeyPair, PUBLIC_KEY_SIZE, constantTimeEqual, generateKeyPair, randomBytes, randomNonce } from '../crypto/index.ts';
 import { DecodeError, NetPacket, toHex } from '../wire/index.ts';
 import { type NetCryptoConfig, netCryptoConfig } from './config.ts';
 import { cookieTime, sealCookie } from './cookie.ts';
@@ -52,6 +52,22 @@ export interface NetCryptoOptions {
    */
   readonly accept?: (offer: ConnectionOffer) => boolean;
   readonly config?: Partial<NetCryptoConfig>;
+  /**
+   * The 32-byte key our cookies are sealed with; random by default. Given only to replay a
+   * recorded session (test vectors): anyone who knows it can forge our cookies.
+   */
+  readonly cookieKey?: Uint8Array;
+  /**
+   * Makes each session's key pair and base nonce; fresh random ones by default. Given only
+   * to replay a recorded session (test vectors).
+   */
+  readonly sessionSecrets?: () => SessionSecrets;
+}
+
+/** A session's own secrets: its key pair and the base nonce of what it sends. */
+export interface SessionSecrets {
+  readonly keyPair: KeyPair;
+  readonly baseNonce: Uint8Array;
 }
 
 /** The events of a {@link NetCrypto} node. */
@@ -77,7 +93,7 @@ export class NetCrypto {
   readonly #realKeyPair: KeyPair;
   readonly #dhtKeyPair: KeyPair;
   readonly #accept: ((offer: ConnectionOffer) => boolean) | undefined;
-  readonly #cookieKey = randomBytes(32);
+  readonly #cookieKey: Uint8Array;
   readonly #dhtKeys: SharedKeys;
   readonly #realKeys: SharedKeys;
   readonly #cookieRate: TokenBucket;
@@ -95,6 +111,8 @@ export class NetCrypto {
     this.#realKeyPair = options.realKeyPair;
     this.#dhtKeyPair = options.dhtKeyPair;
     this.#accept = options.accept;
+    this.#cookieKey = options.cookieKey !== undefined ? Uint8Array.from(options.cookieKey) : randomBytes(32);
+    if (this.#cookieKey.length !== 32) throw new NetCryptoError('bad-key', 'the cookie key must be 32 bytes');
     this.#dhtKeys = new SharedKeys(this.#dhtKeyPair.secretKey, this.config.sharedKeyCacheSize);
     this.#realKeys = new SharedKeys(this.#realKeyPair.secretKey, this.config.sharedKeyCacheSize);
     this.#cookieRate = new TokenBucket(this.config.cookieRequestsPerSecond);
@@ -106,6 +124,7 @@ export class NetCrypto {
       realKeyPair: this.#realKeyPair,
       dhtPublicKey: this.#dhtKeyPair.publicKey,
       cookieKey: this.#cookieKey,
+      sessionSecrets: options.sessionSecrets ?? (() => ({ keyPair: generateKeyPair(), baseNonce: randomNonce() })),
       sendUdp: (to, packet) => this.#sender.send(to, packet),
       dhtSharedKey: (pk) => this.#dhtKeys.get(pk),
       realSharedKey: (pk) => this.#realKeys.get(pk),
