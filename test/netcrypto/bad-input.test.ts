@@ -132,7 +132,7 @@ test('fuzz: random and mutated packets from anywhere never throw and never break
         fc.uint8Array({ maxLength: 1500 }).map((b) => (b.length > 0 ? ((b[0] = 0x18 + (b[0]! % 4)), b) : b)),
         fc.tuple(fc.nat(samples.length - 1), fc.nat(), fc.nat(255)).map(([i, at, v]) => {
           const p = samples[i]!.slice();
-          p[at % p.length] ^= v | 1;
+          p[at % p.length] = p[at % p.length]! ^ (v | 1);
           return p;
         }),
         fc.tuple(fc.nat(samples.length - 1), fc.nat()).map(([i, n]) => samples[i]!.subarray(0, n % (samples[i]!.length + 1))),
