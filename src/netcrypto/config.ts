@@ -41,7 +41,7 @@ export interface NetCryptoConfig {
   readonly receiveWindowPackets: number;
   /** Lossless packets a session holds for sending, sent or not (8192, at most 32768). */
   readonly sendQueuePackets: number;
-  /** Above this many queued packets `sendLossless` returns false: wait for 'drain' (1024). */
+  /** Above this many held packets `sendLossless` returns false: wait for 'drain' (1024, at most half the queue). */
   readonly sendHighWaterPackets: number;
   /** Congestion window before anything is measured, packets (32). */
   readonly initialWindowPackets: number;
@@ -97,7 +97,7 @@ export function netCryptoConfig(partial: Partial<NetCryptoConfig> = {}): NetCryp
   check('ackDelayMs', 0, 1000);
   check('receiveWindowPackets', 16, CRYPTO_PACKET_BUFFER_SIZE);
   check('sendQueuePackets', 16, CRYPTO_PACKET_BUFFER_SIZE);
-  check('sendHighWaterPackets', 1, c.sendQueuePackets);
+  check('sendHighWaterPackets', 1, Math.floor(c.sendQueuePackets / 2));
   check('initialWindowPackets', 1, CRYPTO_PACKET_BUFFER_SIZE);
   check('minWindowPackets', 1, CRYPTO_PACKET_BUFFER_SIZE);
   check('initialRttMs', 0.01, 60_000);

@@ -12,7 +12,9 @@
  * Phases: **startup** doubles the rate every round trip until three rounds in a row grow it
  * by less than a quarter; **drain** sends below the rate until the queue it built is gone;
  * **probe** cycles the pacing gain through 1.25, 0.75 and six rounds of 1, so the rate
- * keeps finding out whether more is possible.
+ * keeps finding out whether more is possible; **probe-rtt**, when the minimum RTT is 10 s
+ * old, holds 4 packets in flight for 200 ms so that a standing queue drains and the true
+ * minimum shows again.
  *
  * @see spec/netcrypto.md#congestion-control
  * @module
@@ -24,11 +26,29 @@ export const STARTUP_GAIN = 2.885;
 /** Pacing gains of the probe phase, one round trip each. */
 export const PROBE_GAINS: readonly number[] = [1.25, 0.75, 1, 1, 1, 1, 1, 1];
 
+/**
+ * The window in the probe phase, in rate × RTT: enough for acknowledgements that come in
+ * bursts, while a queue that the pacing rate's noise builds stays short.
+ */
+export const PROBE_WINDOW_GAIN = 1.5;
+
 /** Round trips the bandwidth filter remembers. */
 export const BANDWIDTH_ROUNDS = 10;
 
 /** How long a minimum RTT sample counts, ms. */
 export const MIN_RTT_WINDOW_MS = 10_000;
+
+/** The probe-rtt phase holds the window at this many packets… */
+export const PROBE_RTT_WINDOW_PACKETS = 4;
+
+/** …for at least this long (ms), and one round trip. */
+export const PROBE_RTT_MS = 200;
+
+/** Loss above this share is not compensated for in rate samples (one half). */
+export const MAX_COMPENSATED_LOSS = 0.5;
+
+/** A round's loss share counts once it covers this many packets. */
+export const LOSS_SAMPLE_PACKETS = 16;
 
 /** Settings of a {@link CongestionControl}. */
 export interface CongestionSettings {
@@ -56,7 +76,7 @@ export interface DeliverySample {
 }
 
 /** The phase of the controller. */
-export type CongestionPhase = 'startup' | 'drain' | 'probe';
+export type CongestionPhase = 'startup' | 'drain' | 'probe' | 'probe-rtt';
 
 /** The rate and window of one session. Times are milliseconds. */
 export class CongestionControl {
@@ -84,6 +104,14 @@ export class CongestionControl {
   #cycleAt = 0;
   #pacingGain = STARTUP_GAIN;
   #windowGain = STARTUP_GAIN;
+  #roundLost = 0;
+  #roundDelivered = 0;
+  #roundMinRtt = Infinity;
+  #probeRttUntil = -1;
+  #probeRttMin = Infinity;
+  #queueFree = true;
+  /** The smoothed share of packets lost per round trip, 0 to 1. */
+  lossRate = 0;
 
   constructor(settings: CongestionSettings) {
     this.#s = settings;
@@ -102,25 +130,47 @@ export class CongestionControl {
    */
   get window(): number {
     const model = this.bandwidth === 0 ? 0 : Math.ceil(this.#windowGain * this.bandwidth * this.rttMs) + 4;
+    if (this.phase === 'probe-rtt') return PROBE_RTT_WINDOW_PACKETS;
     const floor = this.phase === 'startup' ? this.#s.initialWindowPackets + this.delivered : this.#s.minWindowPackets;
     return Math.min(this.#s.maxWindowPackets, Math.max(floor, model));
   }
 
-  /** Packets per ms to pace at; in startup never below the startup gain times window / RTT. */
+  /** Packets per ms to pace at; before the first rate sample, the startup gain times the initial window per RTT. */
   get pacingRate(): number {
     let rate = this.#pacingGain * this.bandwidth;
-    if (this.phase === 'startup') rate = Math.max(rate, (STARTUP_GAIN * this.window) / Math.max(this.rttMs, 0.05));
+    if (this.bandwidth === 0) rate = (STARTUP_GAIN * this.#s.initialWindowPackets) / Math.max(this.rttMs, 0.05);
     return Math.min(this.#s.maxPacketsPerMs, Math.max(rate, 0.001));
   }
 
   /** An RTT measurement, from the handshake or an acknowledged packet sent once. */
   onRtt(nowMs: number, rttMs: number): void {
     const rtt = Math.max(rttMs, 0.01);
-    if (rtt <= this.minRttMs || nowMs - this.#minRttAt > MIN_RTT_WINDOW_MS) {
+    if (rtt < this.#roundMinRtt) this.#roundMinRtt = rtt;
+    if (rtt <= this.minRttMs) {
       this.minRttMs = rtt;
       this.#minRttAt = nowMs;
+    } else if (nowMs - this.#minRttAt > MIN_RTT_WINDOW_MS && this.phase === 'probe') {
+      // The minimum is old: maybe a queue hides the true one. Drain everything for a moment
+      // and measure again.
+      this.phase = 'probe-rtt';
+      this.#probeRttUntil = -1;
+      this.#probeRttMin = Infinity;
     }
+    if (this.phase === 'probe-rtt') this.#probeRttMin = Math.min(this.#probeRttMin, rtt);
     this.srttMs = this.srttMs * 0.875 + rtt * 0.125;
+  }
+
+  /** A packet was judged lost (the peer asked for it again, or a timeout). */
+  onLost(): void {
+    this.#roundLost++;
+  }
+
+  /**
+   * Whether losses look random rather than caused by us: in the last round trip some packet
+   * came back within 15 % (plus 1 ms) of the minimum RTT, so no queue stands on the path.
+   */
+  get queueFree(): boolean {
+    return this.#queueFree;
   }
 
   /**
@@ -129,6 +179,7 @@ export class CongestionControl {
    */
   onDelivered(nowMs: number, sample: DeliverySample, inFlight: number): void {
     this.delivered++;
+    this.#roundDelivered++;
     this.deliveredTime = nowMs;
     this.lastDeliveredSentAt = Math.max(this.lastDeliveredSentAt, sample.sentAt);
     if (!sample.resent) this.onRtt(nowMs, nowMs - sample.sentAt);
@@ -141,7 +192,10 @@ export class CongestionControl {
 
     const interval = Math.max(nowMs - sample.deliveredTimeAtSend, sample.sentAt - sample.firstSentTimeAtSend);
     if (interval > 0 && (interval >= this.rttMs * 0.5 || !Number.isFinite(this.minRttMs))) {
-      const rate = (this.delivered - sample.deliveredAtSend) / interval;
+      // With no queue in sight, loss is the path's, not ours: what was lost was carried as far
+      // as the loss, so the rate the path takes is the delivery rate over the share that arrives.
+      const compensation = this.queueFree ? 1 / (1 - Math.min(this.lossRate, MAX_COMPENSATED_LOSS)) : 1;
+      const rate = ((this.delivered - sample.deliveredAtSend) / interval) * compensation;
       if (!sample.appLimited || rate > this.bandwidth) this.#addRate(rate);
     }
 
@@ -157,6 +211,17 @@ export class CongestionControl {
   }
 
   #onRoundEnd(nowMs: number, appLimited: boolean): void {
+    if (Number.isFinite(this.#roundMinRtt)) {
+      this.#queueFree = this.#roundMinRtt <= this.rttMs * 1.15 + 1;
+      this.#roundMinRtt = Infinity;
+    }
+    // Only the loss of rounds without a queue is the path's own; a queue's overflow is ours.
+    const total = this.#roundLost + this.#roundDelivered;
+    if (total >= LOSS_SAMPLE_PACKETS) {
+      if (this.#queueFree) this.lossRate += (this.#roundLost / total - this.lossRate) / 8;
+      this.#roundLost = 0;
+      this.#roundDelivered = 0;
+    }
     while (this.#filter.length > 1 && this.#filter[0]!.round + BANDWIDTH_ROUNDS < this.#round) this.#filter.shift();
     if (this.#filter.length > 0) this.bandwidth = this.#filter[0]!.rate;
     if (this.phase !== 'startup' || appLimited) return;
@@ -174,9 +239,22 @@ export class CongestionControl {
   }
 
   #advance(nowMs: number, inFlight: number): void {
+    if (this.phase === 'probe-rtt') {
+      if (this.#probeRttUntil < 0 && inFlight <= PROBE_RTT_WINDOW_PACKETS) {
+        this.#probeRttUntil = nowMs + Math.max(PROBE_RTT_MS, this.rttMs);
+      } else if (this.#probeRttUntil >= 0 && nowMs >= this.#probeRttUntil) {
+        this.minRttMs = Number.isFinite(this.#probeRttMin) ? this.#probeRttMin : this.minRttMs;
+        this.#minRttAt = nowMs;
+        this.phase = 'probe';
+        this.#cycle = 0;
+        this.#cycleAt = nowMs;
+        this.#pacingGain = PROBE_GAINS[0]!;
+      }
+      return;
+    }
     if (this.phase === 'drain' && inFlight <= this.bandwidth * this.rttMs) {
       this.phase = 'probe';
-      this.#windowGain = 2;
+      this.#windowGain = PROBE_WINDOW_GAIN;
       this.#cycle = 0;
       this.#cycleAt = nowMs;
       this.#pacingGain = PROBE_GAINS[0]!;

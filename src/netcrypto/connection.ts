@@ -168,14 +168,24 @@ export class CryptoConnection {
     return this.#relay !== undefined ? 'relay' : 'none';
   }
 
-  /** Lossless packets queued for sending (sent and unacknowledged, or unsent). */
+  /** Lossless packets held for sending: unsent, or sent and not known to have arrived. */
   get queued(): number {
     return this.#sender.queued;
   }
 
   /** Whether `sendLossless` would return true. */
   get writable(): boolean {
-    return this.#state !== 'closed' && this.#sender.queued < this.#host.config.sendHighWaterPackets;
+    return this.#state !== 'closed' && this.#belowHighWater();
+  }
+
+  /**
+   * Fewer than `sendHighWaterPackets` held, and room for as many again in the numbers the
+   * queue spans (lost packets keep the span open while they are resent).
+   */
+  #belowHighWater(): boolean {
+    const config = this.#host.config;
+    return this.#sender.queued < config.sendHighWaterPackets
+      && this.#sender.span < config.sendQueuePackets - config.sendHighWaterPackets;
   }
 
   /** Round-trip time, congestion window and pacing rate, as the sender sees them. */
@@ -255,7 +265,7 @@ export class CryptoConnection {
   /**
    * Queues a lossless payload (id 16–191, 1 to 1373 bytes). Returns false when the queue is
    * at its high-water mark: wait for 'drain' (or `whenWritable()`). Throws a
-   * `NetCryptoError`: `queue-full` when the queue holds `sendQueuePackets`,
+   * `NetCryptoError`: `queue-full` when the queue spans `sendQueuePackets` numbers,
    * `connection-closed`, or a payload error. Payloads queued before the session is up go out
    * when it is.
    */
@@ -263,12 +273,12 @@ export class CryptoConnection {
     checkPayload('lossless', payload);
     if (this.#state === 'closed') throw new NetCryptoError('connection-closed', 'the session is closed');
     const config = this.#host.config;
-    if (this.#sender.queued >= config.sendQueuePackets) {
+    if (this.#sender.span >= config.sendQueuePackets) {
       throw new NetCryptoError('queue-full', `the send queue holds ${config.sendQueuePackets} packets: wait for 'drain'`);
     }
     this.#sender.queue(Uint8Array.from(payload));
     if (this.#state === 'established') this.#pump();
-    const writable = this.#sender.queued < config.sendHighWaterPackets;
+    const writable = this.#belowHighWater();
     if (!writable) this.#needDrain = true;
     return writable;
   }

@@ -54,8 +54,13 @@ export class LosslessSender {
     return this.#inFlight;
   }
 
-  /** Packets held: unacknowledged or unsent. */
+  /** Packets held: unsent, or sent and not known to have arrived. */
   get queued(): number {
+    return this.buffer.held;
+  }
+
+  /** Packet numbers from the first unacknowledged to the next new one: at most the capacity. */
+  get span(): number {
     return this.buffer.length;
   }
 
@@ -172,6 +177,7 @@ export class LosslessSender {
   }
 
   #lose(p: Outgoing): void {
+    this.cc.onLost();
     if (p.inFlight) {
       p.inFlight = false;
       this.#inFlight--;

@@ -39,6 +39,8 @@ export class SendBuffer {
   end = 0;
   /** The first number never sent yet (between start and end). */
   nextToSend = 0;
+  /** Packets held: not yet known to have arrived. */
+  held = 0;
 
   constructor(capacity: number) {
     let size = 1;
@@ -71,6 +73,7 @@ export class SendBuffer {
     };
     this.#slots[this.end & this.#mask] = packet;
     this.end = (this.end + 1) >>> 0;
+    this.held++;
     return packet;
   }
 
@@ -85,6 +88,7 @@ export class SendBuffer {
     const i = n & this.#mask;
     const packet = this.#slots[i];
     this.#slots[i] = undefined;
+    if (packet !== undefined) this.held--;
     return packet;
   }
 
@@ -103,6 +107,7 @@ export class SendBuffer {
       const packet = this.#slots[i];
       if (packet !== undefined) {
         this.#slots[i] = undefined;
+        this.held--;
         freed(packet);
       }
       this.start = (this.start + 1) >>> 0;
