@@ -9,11 +9,11 @@
 import test, { type ExecutionContext } from 'ava';
 import { readFileSync, readdirSync } from 'node:fs';
 import {
-  decryptPrecomputed, encryptPrecomputed, incrementNonce, incrementNonceBy, precompute,
+  decryptPrecomputed, encryptPrecomputed, incrementNonce, incrementNonceBy, keyPairFromSecretKey, precompute,
 } from '../src/crypto/index.ts';
 import {
   DecodeError, type PackedNode, type Protocol, ToxIdError, formatToxId, fromHex, packNodes, parseToxId, toHex,
-  unpackNodes, NetPacket, CryptoPacket,
+  unpackNodes, NetPacket, CryptoPacket, netPacketName,
 } from '../src/wire/index.ts';
 import { decodeDhtEnvelope, openDhtPacket } from '../src/dht/dht-packet.ts';
 import { type PingKind, decodePingPlain, encodePing } from '../src/dht/ping-packet.ts';
@@ -583,6 +583,186 @@ const netcryptoRequest: Runner = (t, { input, expected }) => {
   t.deepEqual({ requested: got.requested, end: got.end }, { requested: numbers(expected, 'requested'), end: int(expected, 'end') });
 };
 
+/* ---- whole sessions captured from c-toxcore ---- */
+
+function strings(o: Json, key: string): string[] {
+  const v = field(o, key);
+  if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) throw new TypeError(`field ${key} must be a list of strings`);
+  return v as string[];
+}
+
+/** A cookie toxlink made (in its own packets), opened with its cookie key. */
+function cookieFields(cookieKey: Uint8Array, cookie: Uint8Array): Json {
+  const c = openCookie(cookieKey, cookie);
+  if (c === undefined) return { error: 'bad-mac' };
+  return { timestamp: String(c.timestamp), real_public_key: toHex(c.realPublicKey), dht_public_key: toHex(c.dhtPublicKey) };
+}
+
+/**
+ * Replays a recorded session: every datagram, in order, decoded with toxlink's codecs from
+ * the vector alone. The C peer's packets are read as toxlink received them; toxlink's own
+ * as their sender can read them (the DHT and real shared keys are the same both ways; the
+ * C peer's stored nonce starts at toxlink's base nonce). The session key is the one of
+ * toxlink's session secret key and the session public key in the C peer's handshake.
+ */
+const netcryptoSession: Runner = (t, { input, expected }) => {
+  const real = keyPairFromSecretKey(bytes(input, 'toxlink_real_secret_key'));
+  const dht = keyPairFromSecretKey(bytes(input, 'toxlink_dht_secret_key'));
+  const session = keyPairFromSecretKey(bytes(input, 'toxlink_session_secret_key'));
+  t.is(toHex(real.publicKey), str(input, 'toxlink_real_public_key'), 'toxlink\'s real public key');
+  t.is(toHex(dht.publicKey), str(input, 'toxlink_dht_public_key'), 'toxlink\'s DHT public key');
+  t.is(toHex(session.publicKey), str(input, 'toxlink_session_public_key'), 'toxlink\'s session public key');
+  const cookieKey = bytes(input, 'cookie_key');
+  const baseNonce = bytes(input, 'toxlink_base_nonce');
+  const cReal = bytes(input, 'c_real_public_key');
+  const cDht = bytes(input, 'c_dht_public_key');
+  const dhtKey = receiverKey(cDht, dht.secretKey);
+  const realKey = receiverKey(cReal, real.secretKey);
+
+  const datagrams = list(input, 'datagrams');
+  const want = list(expected, 'datagrams');
+  t.is(want.length, datagrams.length, 'one expected entry per datagram');
+
+  let sessionKey: Uint8Array | undefined;
+  // Each receiver's stored nonce: toxlink's for the C peer's data packets starts at the base
+  // nonce of the C peer's handshake (taken again from a repeated handshake until a data
+  // packet opens); the C peer's for toxlink's starts at toxlink's base nonce.
+  let fromCNonce: Uint8Array | undefined;
+  let fromCOpened = false;
+  let toCNonce: Uint8Array = baseNonce;
+  let toxlinkEcho: Uint8Array | undefined;
+  let cEcho: Uint8Array | undefined;
+  let lastAt = 0;
+  const fromCData: Json[] = [];
+
+  datagrams.forEach((d, i) => {
+    const direction = str(d, 'direction');
+    if (direction !== 'from-c' && direction !== 'to-c') throw new TypeError(`datagram ${i}: unknown direction ${direction}`);
+    const fromC = direction === 'from-c';
+    const what = `datagram ${i} (${direction})`;
+    const at = int(d, 'at_ms');
+    t.true(at >= lastAt, `${what}: in time order`);
+    lastAt = at;
+    const packet = bytes(d, 'packet');
+    const got = outcome((): Json | undefined => {
+      const id = packet[0];
+      if (id === NetPacket.COOKIE_REQUEST) {
+        const envelope = decodeCookieRequest(packet);
+        const opened = openCookieRequest(envelope, fromC ? receiverKey(envelope.senderDhtPublicKey, dht.secretKey) : dhtKey);
+        if (opened === undefined) return undefined;
+        if (fromC) cEcho = opened.echoId;
+        else toxlinkEcho = opened.echoId;
+        return {
+          kind: 'cookie-request',
+          sender_dht_public_key: toHex(envelope.senderDhtPublicKey),
+          nonce: toHex(envelope.nonce),
+          sender_real_public_key: toHex(opened.senderRealPublicKey),
+          echo_id: toHex(opened.echoId),
+        };
+      }
+      if (id === NetPacket.COOKIE_RESPONSE) {
+        const envelope = decodeCookieResponse(packet);
+        const opened = openCookieResponse(envelope, dhtKey);
+        if (opened === undefined) return undefined;
+        // A response answers the other side's latest request.
+        const echo = fromC ? toxlinkEcho : cEcho;
+        const fields: Json = {
+          kind: 'cookie-response',
+          nonce: toHex(envelope.nonce),
+          cookie: toHex(opened.cookie),
+          echo_id: toHex(opened.echoId),
+          answers_request: echo !== undefined && answersRequest(opened, echo),
+        };
+        if (!fromC) fields['cookie_contents'] = cookieFields(cookieKey, opened.cookie);
+        return fields;
+      }
+      if (id === NetPacket.CRYPTO_HS && fromC) {
+        const verdict = readHandshake(packet, {
+          realSecretKey: real.secretKey, cookieKey, nowSeconds: seconds(d, 'now'), expectedRealPublicKey: cReal,
+        });
+        if (!verdict.ok) return { error: verdict.reason };
+        const h = verdict.handshake;
+        t.is(toHex(h.peerRealPublicKey), toHex(cReal), `${what}: the cookie names the C peer's real key`);
+        t.is(toHex(h.peerDhtPublicKey), toHex(cDht), `${what}: the cookie names the C peer's DHT key`);
+        sessionKey = receiverKey(h.sessionPublicKey, session.secretKey);
+        if (!fromCOpened) fromCNonce = h.baseNonce.slice();
+        return {
+          kind: 'handshake',
+          cookie_timestamp: String(h.cookieTimestamp),
+          peer_real_public_key: toHex(h.peerRealPublicKey),
+          peer_dht_public_key: toHex(h.peerDhtPublicKey),
+          base_nonce: toHex(h.baseNonce),
+          session_public_key: toHex(h.sessionPublicKey),
+          other_cookie: toHex(h.otherCookie),
+        };
+      }
+      if (id === NetPacket.CRYPTO_HS) {
+        const envelope = decodeHandshake(packet);
+        const opened = openHandshakeBox(envelope, realKey);
+        if (opened === undefined) return undefined;
+        t.true(cookieHashMatches(envelope.cookie, opened.cookieHash), `${what}: the hash is the cookie's`);
+        t.is(toHex(opened.baseNonce), toHex(baseNonce), `${what}: toxlink's base nonce`);
+        t.is(toHex(opened.sessionPublicKey), toHex(session.publicKey), `${what}: toxlink's session key`);
+        return {
+          kind: 'handshake',
+          cookie: toHex(envelope.cookie),
+          nonce: toHex(envelope.nonce),
+          base_nonce: toHex(opened.baseNonce),
+          session_public_key: toHex(opened.sessionPublicKey),
+          other_cookie: toHex(opened.otherCookie),
+          other_cookie_contents: cookieFields(cookieKey, opened.otherCookie),
+        };
+      }
+      if (id === NetPacket.CRYPTO_DATA) {
+        if (sessionKey === undefined) throw new TypeError(`${what}: a data packet before the C peer's handshake`);
+        const receiveNonce = bytes(d, 'receive_nonce');
+        const stored = fromC ? fromCNonce : toCNonce;
+        t.is(toHex(receiveNonce), stored === undefined ? 'none' : toHex(stored), `${what}: the receiver's stored nonce`);
+        const opened = openDataPacket(decodeDataPacket(packet), sessionKey, receiveNonce);
+        if (opened === undefined) return undefined;
+        if (fromC) {
+          fromCNonce = opened.nextReceiveNonce;
+          fromCOpened = true;
+        } else {
+          toCNonce = opened.nextReceiveNonce;
+        }
+        return {
+          kind: 'data',
+          nonce: toHex(opened.nonce),
+          buffer_start: opened.bufferStart,
+          packet_number: opened.packetNumber,
+          payload: toHex(opened.payload),
+          payload_kind: payloadKind(opened.payload[0]!),
+          next_receive_nonce: toHex(opened.nextReceiveNonce),
+        };
+      }
+      return { kind: 'other', packet_id: id, name: netPacketName(id ?? -1) };
+    });
+    t.deepEqual(got, want[i], what);
+    if (fromC && got['kind'] === 'data') fromCData.push(got);
+  });
+
+  t.is(sessionKey === undefined ? 'no handshake from the C peer' : toHex(sessionKey), str(expected, 'session_shared_key'),
+    'the session key: toxlink\'s session secret key and the C peer\'s session public key');
+
+  // The payloads the capture had c-toxcore send: the lossless ones in order among the C
+  // peer's lossless payloads (each packet number once, as a receiver delivers them), the
+  // lossy ones among its lossy payloads.
+  const sent = field(expected, 'c_sent');
+  if (!isObject(sent)) throw new TypeError('c_sent must be an object');
+  const byNumber = new Map<number, string>();
+  for (const f of fromCData) if (f['payload_kind'] === 'lossless') byNumber.set(f['packet_number'] as number, f['payload'] as string);
+  const delivered = [...byNumber].sort((a, b) => a[0] - b[0]).map(([, p]) => p);
+  let at = -1;
+  for (const p of strings(sent, 'lossless')) {
+    at = delivered.indexOf(p, at + 1);
+    t.true(at >= 0, `the C peer sent lossless ${p.slice(0, 32)}… (${p.length / 2} bytes), in order`);
+    if (at < 0) break;
+  }
+  const lossy = new Set(fromCData.filter((f) => f['payload_kind'] === 'lossy').map((f) => f['payload']));
+  for (const p of strings(sent, 'lossy')) t.true(lossy.has(p), `the C peer sent lossy ${p.slice(0, 32)}… (${p.length / 2} bytes)`);
+};
+
 const RUNNERS: Readonly<Record<string, Runner>> = {
   'nacl-box': naclBox,
   'nonce-increment': nonceIncrement,
@@ -598,6 +778,7 @@ const RUNNERS: Readonly<Record<string, Runner>> = {
   'netcrypto-handshake': netcryptoHandshake,
   'netcrypto-data': netcryptoData,
   'netcrypto-request': netcryptoRequest,
+  'netcrypto-session': netcryptoSession,
 };
 
 /* ---- registration ---- */
