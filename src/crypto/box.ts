@@ -5,7 +5,7 @@
  * @see spec/crypto.md#box
  * @module
  */
-import { sodium } from './sodium.ts';
+import { type NativeSodium, nativeSodium, sodium } from './sodium.ts';
 import { expectSize } from './check.ts';
 import { CryptoError } from './errors.ts';
 import { MAC_SIZE, NONCE_SIZE, SHARED_KEY_SIZE } from './sizes.ts';
@@ -25,8 +25,72 @@ function checkSeal(key: Uint8Array, nonce: Uint8Array, plain: Uint8Array): void 
  */
 export function encryptPrecomputed(sharedKey: Uint8Array, nonce: Uint8Array, plain: Uint8Array): Uint8Array {
   checkSeal(sharedKey, nonce, plain);
-  return sodium.crypto_box_easy_afternm(plain, nonce, sharedKey);
+  return active.seal(sharedKey, nonce, plain);
 }
+
+/**
+ * Like {@link encryptPrecomputed}, but writes the box into `out` at `at` (it needs
+ * `plain.length + 16` bytes there), so a packet can be built without copying its box.
+ */
+export function encryptPrecomputedInto(
+  out: Uint8Array, at: number, sharedKey: Uint8Array, nonce: Uint8Array, plain: Uint8Array,
+): void {
+  checkSeal(sharedKey, nonce, plain);
+  if (!Number.isInteger(at) || at < 0 || at + plain.length + MAC_SIZE > out.length) {
+    throw new RangeError(`no room for a ${plain.length + MAC_SIZE}-byte box at ${at} in ${out.length} bytes`);
+  }
+  active.sealInto(out.subarray(at, at + plain.length + MAC_SIZE), sharedKey, nonce, plain);
+}
+
+/**
+ * One implementation of the symmetric box: a box with a precomputed key is byte for byte
+ * a secretbox with that key, so one pair of functions serves both.
+ */
+export interface BoxBackend {
+  readonly name: 'libsodium-wrappers' | 'sodium-native';
+  seal(key: Uint8Array, nonce: Uint8Array, plain: Uint8Array): Uint8Array;
+  /** Seals into `out`, exactly `plain.length + 16` bytes. */
+  sealInto(out: Uint8Array, key: Uint8Array, nonce: Uint8Array, plain: Uint8Array): void;
+  /** `undefined` when the MAC does not verify. */
+  open(key: Uint8Array, nonce: Uint8Array, box: Uint8Array): Uint8Array | undefined;
+}
+
+const wasmBox: BoxBackend = {
+  name: 'libsodium-wrappers',
+  seal: (key, nonce, plain) => sodium.crypto_secretbox_easy(plain, nonce, key),
+  sealInto: (out, key, nonce, plain) => out.set(sodium.crypto_secretbox_easy(plain, nonce, key)),
+  open: (key, nonce, box) => {
+    try {
+      return sodium.crypto_secretbox_open_easy(box, nonce, key);
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+function nativeBox(native: NativeSodium): BoxBackend {
+  return {
+    name: 'sodium-native',
+    seal: (key, nonce, plain) => {
+      const out = new Uint8Array(plain.length + MAC_SIZE);
+      native.crypto_secretbox_easy(out, plain, nonce, key);
+      return out;
+    },
+    sealInto: (out, key, nonce, plain) => native.crypto_secretbox_easy(out, plain, nonce, key),
+    open: (key, nonce, box) => {
+      const out = new Uint8Array(box.length - MAC_SIZE);
+      return native.crypto_secretbox_open_easy(out, box, nonce, key) ? out : undefined;
+    },
+  };
+}
+
+/** Every backend this process can use, the one in use first. For tests and benches. */
+export const boxBackends: readonly BoxBackend[] = nativeSodium === undefined ? [wasmBox] : [nativeBox(nativeSodium), wasmBox];
+
+const active: BoxBackend = boxBackends[0]!;
+
+/** The name of the backend that seals and opens: sodium-native when installed, else libsodium-wrappers. */
+export const cryptoBackend: BoxBackend['name'] = active.name;
 
 /**
  * Opens a box made by {@link encryptPrecomputed}. Returns `undefined` when the MAC does not
@@ -37,11 +101,7 @@ export function decryptPrecomputed(sharedKey: Uint8Array, nonce: Uint8Array, box
   expectSize(sharedKey, SHARED_KEY_SIZE, 'shared key', 'bad-key-size');
   expectSize(nonce, NONCE_SIZE, 'nonce', 'bad-nonce-size');
   if (box.length <= MAC_SIZE) return undefined;
-  try {
-    return sodium.crypto_box_open_easy_afternm(box, nonce, sharedKey);
-  } catch {
-    return undefined;
-  }
+  return active.open(sharedKey, nonce, box);
 }
 
 /**
@@ -67,7 +127,7 @@ export function decrypt(publicKey: Uint8Array, secretKey: Uint8Array, nonce: Uin
  */
 export function secretBox(key: Uint8Array, nonce: Uint8Array, plain: Uint8Array): Uint8Array {
   checkSeal(key, nonce, plain);
-  return sodium.crypto_secretbox_easy(plain, nonce, key);
+  return active.seal(key, nonce, plain);
 }
 
 /** Opens a {@link secretBox}; `undefined` on failure. */

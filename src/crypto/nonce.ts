@@ -33,9 +33,10 @@ export function incrementNonceBy(nonce: Uint8Array, increment: number): void {
   }
   let carry = 0;
   let add = increment;
-  for (let i = NONCE_SIZE - 1; i >= 0; i--) {
+  // Stops as soon as nothing is left to add: a small increment touches two or three bytes.
+  for (let i = NONCE_SIZE - 1; i >= 0 && (add !== 0 || carry !== 0); i--) {
     carry += nonce[i]! + (add & 0xff);
-    add = Math.floor(add / 256);
+    add = (add - (add & 0xff)) / 256;
     nonce[i] = carry & 0xff;
     carry >>>= 8;
   }

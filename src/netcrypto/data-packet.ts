@@ -21,9 +21,9 @@
  * @module
  */
 import {
-  NONCE_SIZE, SHARED_KEY_SIZE, decryptPrecomputed, encryptPrecomputed, incrementNonceBy,
+  MAC_SIZE, NONCE_SIZE, SHARED_KEY_SIZE, decryptPrecomputed, encryptPrecomputedInto, incrementNonceBy,
 } from '../crypto/index.ts';
-import { ByteReader, ByteWriter, DataPacket, DataPacketRange, DecodeError, NetPacket } from '../wire/index.ts';
+import { DataPacket, DataPacketRange, DecodeError, NetPacket } from '../wire/index.ts';
 import { NetCryptoError, expectLength, expectU32 } from './errors.ts';
 import {
   CRYPTO_DATA_PACKET_MIN_SIZE, CRYPTO_MAX_PADDING, DATA_HEADER_SIZE, DATA_NONCE_TAIL_SIZE, DATA_NUM_THRESHOLD,
@@ -136,18 +136,24 @@ export function encodeDataPacket(
     throw new NetCryptoError('bad-packet-id', 'a payload may not start with 0: the receiver strips leading zeros as padding');
   }
   const padding = dataPadding(payload.length);
-  const plain = new Uint8Array(DATA_HEADER_SIZE + padding + payload.length);
-  const view = new DataView(plain.buffer);
-  view.setUint32(0, bufferStart);
-  view.setUint32(4, packetNumber);
+  const plainLength = DATA_HEADER_SIZE + padding + payload.length;
+  // The plaintext is built in a scratch buffer (sealing copies it) and the box is written
+  // straight into the packet: one allocation per packet.
+  const plain = scratch.subarray(0, plainLength);
+  scratchView.setUint32(0, bufferStart);
+  scratchView.setUint32(4, packetNumber);
+  plain.fill(0, DATA_HEADER_SIZE, DATA_HEADER_SIZE + padding);
   plain.set(payload, DATA_HEADER_SIZE + padding);
-  const box = encryptPrecomputed(sharedKey, nonce, plain);
-  return new ByteWriter(1 + DATA_NONCE_TAIL_SIZE + box.length)
-    .u8(NetPacket.CRYPTO_DATA)
-    .bytes(nonce.subarray(NONCE_SIZE - DATA_NONCE_TAIL_SIZE))
-    .bytes(box)
-    .finish();
+  const packet = new Uint8Array(1 + DATA_NONCE_TAIL_SIZE + MAC_SIZE + plainLength);
+  packet[0] = NetPacket.CRYPTO_DATA;
+  packet[1] = nonce[NONCE_SIZE - 2]!;
+  packet[2] = nonce[NONCE_SIZE - 1]!;
+  encryptPrecomputedInto(packet, 1 + DATA_NONCE_TAIL_SIZE, sharedKey, nonce, plain);
+  return packet;
 }
+
+const scratch = new Uint8Array(DATA_HEADER_SIZE + CRYPTO_MAX_PADDING + MAX_CRYPTO_DATA_SIZE);
+const scratchView = new DataView(scratch.buffer);
 
 /**
  * Splits a data packet. Refuses what c-toxcore drops before decrypting
@@ -162,13 +168,10 @@ export function decodeDataPacket(packet: Uint8Array): DataEnvelope {
   if (packet.length > MAX_CRYPTO_PACKET_SIZE) {
     throw new DecodeError('trailing-bytes', `data packet: ${packet.length} bytes, at most ${MAX_CRYPTO_PACKET_SIZE}`);
   }
-  const r = new ByteReader(packet);
-  const id = r.u8('packet id');
-  if (id !== NetPacket.CRYPTO_DATA) {
-    throw new DecodeError('bad-value', `data packet: packet id 0x${id.toString(16).padStart(2, '0')}`);
+  if (packet[0] !== NetPacket.CRYPTO_DATA) {
+    throw new DecodeError('bad-value', `data packet: packet id 0x${packet[0]!.toString(16).padStart(2, '0')}`);
   }
-  const nonceTail = r.u16('nonce tail');
-  return { nonceTail, box: r.rest() };
+  return { nonceTail: (packet[1]! << 8) | packet[2]!, box: packet.subarray(1 + DATA_NONCE_TAIL_SIZE) };
 }
 
 /**
