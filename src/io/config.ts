@@ -36,11 +36,18 @@ export interface NodeNetworkConfig {
   connectTimeoutMs: number;
   /** Unref sockets and timers so that they do not keep the process alive. */
   unref: boolean;
+  /**
+   * Kernel receive and send buffer of each UDP socket, bytes (2 MiB, as c-toxcore asks for;
+   * the kernel caps it at `net.core.rmem_max`/`wmem_max`). The default 208 KB holds fewer
+   * than 100 full-size datagrams, which a fast sender overflows between two reads.
+   */
+  udpBufferBytes: number;
 }
 
 export const defaultNodeNetworkConfig: Readonly<NodeNetworkConfig> = {
   connectTimeoutMs: 10_000,
   unref: false,
+  udpBufferBytes: 2 * 1024 * 1024,
 };
 
 /** One direction of a simulated link between two hosts. */

@@ -31,7 +31,9 @@ export class NodeNetwork implements Network {
     const config: NodeNetworkConfig = {
       connectTimeoutMs: options.connectTimeoutMs ?? defaultNodeNetworkConfig.connectTimeoutMs,
       unref: options.unref ?? defaultNodeNetworkConfig.unref,
+      udpBufferBytes: options.udpBufferBytes ?? defaultNodeNetworkConfig.udpBufferBytes,
     };
+    checkRange('udpBufferBytes', config.udpBufferBytes, 0, 2 ** 30);
     checkRange('connectTimeoutMs', config.connectTimeoutMs, 1, MAX_SET_TIMEOUT_MS);
     const stats = this.stats;
     const userHandler = options.onHandlerError;
@@ -39,6 +41,7 @@ export class NodeNetwork implements Network {
       stats,
       unref: config.unref,
       connectTimeoutMs: config.connectTimeoutMs,
+      udpBufferBytes: config.udpBufferBytes,
       onHandlerError(error: unknown): void {
         stats.handlerErrors++;
         userHandler?.(error);

@@ -33,5 +33,6 @@ export interface NodeAdapterContext {
   readonly stats: NodeNetworkStats;
   readonly unref: boolean;
   readonly connectTimeoutMs: number;
+  readonly udpBufferBytes: number;
   onHandlerError(error: unknown): void;
 }

@@ -47,7 +47,11 @@ export class NodeUdpSocket implements DatagramTransport {
 
   /** @internal Binds a socket: `udp6` for an IPv6 host, `udp4` otherwise. Rejects with a {@link BindError}. Use `NodeNetwork.bindUdp`. */
   static async bind(address: Address, context: NodeAdapterContext): Promise<NodeUdpSocket> {
-    const socket = DgramAsPromised.createSocket(isIpv6(address.host) ? 'udp6' : 'udp4');
+    const type = isIpv6(address.host) ? 'udp6' : 'udp4';
+    const buffers = context.udpBufferBytes > 0
+      ? { recvBufferSize: context.udpBufferBytes, sendBufferSize: context.udpBufferBytes }
+      : {};
+    const socket = DgramAsPromised.createSocket({ type, ...buffers });
     let info: { address: string; port: number };
     try {
       info = await socket.bind(address.port, address.host);

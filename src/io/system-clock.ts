@@ -23,6 +23,7 @@ export class SystemClock implements Clock {
   private readonly queue = new TimerQueue(() => this.disarmIfIdle());
   private readonly unref: boolean;
   private handle: ReturnType<typeof setTimeout> | undefined;
+  private immediate: ReturnType<typeof setImmediate> | undefined;
   private armedFor = Infinity;
 
   constructor(options: SystemClockOptions = {}) {
@@ -46,26 +47,40 @@ export class SystemClock implements Clock {
   }
 
   private arm(): void {
-    if (this.handle !== undefined) clearTimeout(this.handle);
-    this.handle = undefined;
+    this.clear();
     const due = this.queue.peekDue();
     this.armedFor = due ?? Infinity;
     if (due === undefined) return;
     const wait = Math.min(MAX_SET_TIMEOUT_MS, Math.max(0, Math.ceil(due - this.now())));
+    if (wait === 0) {
+      // Due now: run after the I/O already waiting, not a whole millisecond later (Node
+      // clamps setTimeout(0) to 1 ms). This is what lets a receiver acknowledge at the end
+      // of a batch of datagrams.
+      this.immediate = setImmediate(this.fire);
+      if (this.unref) this.immediate.unref();
+      return;
+    }
     this.handle = setTimeout(this.fire, wait);
     if (this.unref) this.handle.unref();
   }
 
+  private clear(): void {
+    if (this.handle !== undefined) clearTimeout(this.handle);
+    if (this.immediate !== undefined) clearImmediate(this.immediate);
+    this.handle = undefined;
+    this.immediate = undefined;
+  }
+
   /** With nothing left to run, a pending `setTimeout` must not keep the process alive. */
   private disarmIfIdle(): void {
-    if (this.queue.size > 0 || this.handle === undefined) return;
-    clearTimeout(this.handle);
-    this.handle = undefined;
+    if (this.queue.size > 0 || (this.handle === undefined && this.immediate === undefined)) return;
+    this.clear();
     this.armedFor = Infinity;
   }
 
   private readonly fire = (): void => {
     this.handle = undefined;
+    this.immediate = undefined;
     this.armedFor = Infinity;
     const now = this.now();
     try {

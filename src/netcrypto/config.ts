@@ -31,7 +31,10 @@ export interface NetCryptoConfig {
   readonly requestIntervalMs: number;
   /** A toxlink receiver acknowledges after this many lossless packets at the latest (32). */
   readonly ackEveryPackets: number;
-  /** ... or this long after the first unacknowledged one (1 ms). */
+  /**
+   * ... or this long after the first unacknowledged one (0 ms: once the datagrams already
+   * waiting have been read, so a burst gets one acknowledgement at its end).
+   */
   readonly ackDelayMs: number;
   /**
    * Packet numbers a session buffers on receive (8192, at most 32768): lossless packets
@@ -41,7 +44,10 @@ export interface NetCryptoConfig {
   readonly receiveWindowPackets: number;
   /** Lossless packets a session holds for sending, sent or not (8192, at most 32768). */
   readonly sendQueuePackets: number;
-  /** Above this many held packets `sendLossless` returns false: wait for 'drain' (1024, at most half the queue). */
+  /**
+   * Above this many unsent packets `sendLossless` returns false: wait for 'drain' (1024, at
+   * most half the queue). Packets in flight are bounded by the congestion window instead.
+   */
   readonly sendHighWaterPackets: number;
   /** Congestion window before anything is measured, packets (32). */
   readonly initialWindowPackets: number;
@@ -67,7 +73,7 @@ export const defaultNetCryptoConfig: Readonly<NetCryptoConfig> = Object.freeze({
   tempPacketTries: MAX_NUM_SENDPACKET_TRIES,
   requestIntervalMs: 1000,
   ackEveryPackets: 32,
-  ackDelayMs: 1,
+  ackDelayMs: 0,
   receiveWindowPackets: 8192,
   sendQueuePackets: 8192,
   sendHighWaterPackets: 1024,

@@ -53,6 +53,12 @@ export const LOSS_SAMPLE_PACKETS = 16;
 /** Settings of a {@link CongestionControl}. */
 export interface CongestionSettings {
   readonly initialWindowPackets: number;
+  /**
+   * Packets added to the window for acknowledgements that come in bursts: a receiver
+   * acknowledges every so many packets, so that many can be in flight unacknowledged
+   * whatever the RTT says.
+   */
+  readonly ackAllowancePackets: number;
   readonly minWindowPackets: number;
   readonly maxWindowPackets: number;
   readonly initialRttMs: number;
@@ -129,7 +135,7 @@ export class CongestionControl {
    * slow start does, whatever the first rate samples say).
    */
   get window(): number {
-    const model = this.bandwidth === 0 ? 0 : Math.ceil(this.#windowGain * this.bandwidth * this.rttMs) + 4;
+    const model = this.bandwidth === 0 ? 0 : Math.ceil(this.#windowGain * this.bandwidth * this.rttMs) + this.#s.ackAllowancePackets;
     if (this.phase === 'probe-rtt') return PROBE_RTT_WINDOW_PACKETS;
     const floor = this.phase === 'startup' ? this.#s.initialWindowPackets + this.delivered : this.#s.minWindowPackets;
     return Math.min(this.#s.maxWindowPackets, Math.max(floor, model));

@@ -179,12 +179,12 @@ export class CryptoConnection {
   }
 
   /**
-   * Fewer than `sendHighWaterPackets` held, and room for as many again in the numbers the
+   * Fewer than `sendHighWaterPackets` unsent, and room for as many again in the numbers the
    * queue spans (lost packets keep the span open while they are resent).
    */
   #belowHighWater(): boolean {
     const config = this.#host.config;
-    return this.#sender.queued < config.sendHighWaterPackets
+    return this.#sender.unsent < config.sendHighWaterPackets
       && this.#sender.span < config.sendQueuePackets - config.sendHighWaterPackets;
   }
 

@@ -40,6 +40,7 @@ export class LosslessSender {
     this.buffer = new SendBuffer(config.sendQueuePackets);
     this.cc = new CongestionControl({
       initialWindowPackets: config.initialWindowPackets,
+      ackAllowancePackets: 2 * config.ackEveryPackets,
       minWindowPackets: config.minWindowPackets,
       maxWindowPackets: config.sendQueuePackets,
       initialRttMs: config.initialRttMs,
@@ -57,6 +58,11 @@ export class LosslessSender {
   /** Packets held: unsent, or sent and not known to have arrived. */
   get queued(): number {
     return this.buffer.held;
+  }
+
+  /** Packets queued and never sent. */
+  get unsent(): number {
+    return this.buffer.unsent;
   }
 
   /** Packet numbers from the first unacknowledged to the next new one: at most the capacity. */
