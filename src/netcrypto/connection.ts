@@ -75,6 +75,8 @@ export interface CryptoConnectionEvents {
 export interface PacketSource {
   /** The UDP address it came from; absent for a relay. */
   readonly udp?: Address | undefined;
+  /** For a packet that came through a relay: how to send back the same way. */
+  readonly relay?: ((packet: Uint8Array) => void) | undefined;
 }
 
 /**
@@ -317,6 +319,7 @@ export class CryptoConnection {
     this.#takePeerSession(handshake);
     this.#state = 'not-confirmed';
     if (source.udp !== undefined) this.#heardVia(source.udp);
+    if (source.relay !== undefined && this.#relay === undefined) this.#relay = source.relay;
     this.#setTemp(this.#handshakeFor(handshake.otherCookie));
     this.#sendRequest();
   }
@@ -341,6 +344,7 @@ export class CryptoConnection {
     if (this.#state === 'established') return this.#drop('handshake-replayed');
     this.#takePeerSession(hs);
     if (source.udp !== undefined) this.#heardVia(source.udp);
+    if (source.relay !== undefined && this.#relay === undefined) this.#relay = source.relay;
     if (this.#state === 'cookie-requesting') this.#setTemp(this.#handshakeFor(hs.otherCookie));
     this.#state = 'not-confirmed';
     this.#sendRequest();

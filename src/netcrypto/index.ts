@@ -45,7 +45,7 @@ export {
 } from './config.ts';
 export {
   NetCrypto, type NetCryptoOptions, type NetCryptoEvents, type NetCryptoStats, type ConnectionOffer, type DatagramSender,
-  type SessionSecrets,
+  type SessionSecrets, type RelayedFrom,
 } from './net-crypto.ts';
 export {
   CryptoConnection, type ConnectionState, type CloseReason, type CryptoConnectionEvents, type PacketSource,

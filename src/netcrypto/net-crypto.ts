@@ -28,6 +28,14 @@ export interface DatagramSender {
   send(to: Address, data: Uint8Array): void;
 }
 
+/** Where a packet that came through a TCP relay came from, and how to answer it. */
+export interface RelayedFrom {
+  /** The DHT key of the peer that sent it (the relay's routing or out-of-band sender). */
+  readonly peerDhtPublicKey: Uint8Array;
+  /** Sends a packet back to that peer the same way (routed, or out of band). */
+  readonly reply: (packet: Uint8Array) => void;
+}
+
 /** A session a peer wants to make with us, for the accept callback to judge. */
 export interface ConnectionOffer {
   /** The peer's real (long-term) public key, proven by its handshake. */
@@ -100,6 +108,7 @@ export class NetCrypto {
   readonly #handshakeRate: TokenBucket;
   readonly #byReal = new Map<string, CryptoConnection>();
   readonly #byAddress = new Map<string, CryptoConnection>();
+  readonly #byDht = new Map<string, CryptoConnection>();
   readonly #events: Emitter<NetCryptoEvents>;
   readonly #host: ConnectionHost;
   #closed = false;
@@ -186,6 +195,7 @@ export class NetCrypto {
     }
     const conn = new CryptoConnection(this.#host, realPublicKey, dhtPublicKey, 'cookie-requesting');
     this.#byReal.set(toHex(realPublicKey), conn);
+    this.#byDht.set(toHex(dhtPublicKey), conn);
     if (address !== undefined) conn.setAddress(address);
     conn.startCookieRequest();
     return conn;
@@ -205,12 +215,40 @@ export class NetCrypto {
     if (this.#closed) return true;
     try {
       const source: PacketSource = { udp: from };
-      if (id === NetPacket.COOKIE_REQUEST) this.#answerCookieRequest(packet, from);
+      if (id === NetPacket.COOKIE_REQUEST) this.#answerCookieRequest(packet, (response) => this.#sender.send(from, response));
       else if (id === NetPacket.CRYPTO_HS) this.#onHandshake(packet, source);
       else {
         const conn = this.#byAddress.get(addressKey(from));
         if (conn === undefined) this.#drop('unknown-source');
         else conn.receive(packet, source);
+      }
+    } catch (error) {
+      this.#events.emit('error', error instanceof Error ? error : new Error(String(error)));
+    }
+    return true;
+  }
+
+  /**
+   * A net_crypto packet that came through a TCP relay, routed or out of band, from the
+   * peer with DHT key `from.peerDhtPublicKey`: a cookie request is answered through
+   * `from.reply`; a handshake is checked as one from UDP, and a session it makes or
+   * completes sends through `from.reply` until UDP works; a cookie response or data packet
+   * goes to the session with that DHT key. Returns false for anything else.
+   */
+  receiveRelayed(packet: Uint8Array, from: RelayedFrom): boolean {
+    if (packet.length === 0) return false;
+    const id = packet[0];
+    if (id !== NetPacket.COOKIE_REQUEST && id !== NetPacket.COOKIE_RESPONSE && id !== NetPacket.CRYPTO_HS && id !== NetPacket.CRYPTO_DATA) {
+      return false;
+    }
+    if (this.#closed) return true;
+    try {
+      if (id === NetPacket.COOKIE_REQUEST) this.#answerCookieRequest(packet, from.reply);
+      else if (id === NetPacket.CRYPTO_HS) this.#onHandshake(packet, { relay: from.reply });
+      else {
+        const conn = this.#byDht.get(toHex(from.peerDhtPublicKey));
+        if (conn === undefined) this.#drop('unknown-source');
+        else conn.receive(packet, { relay: from.reply });
       }
     } catch (error) {
       this.#events.emit('error', error instanceof Error ? error : new Error(String(error)));
@@ -225,7 +263,7 @@ export class NetCrypto {
     for (const conn of [...this.#byReal.values()]) conn.end('node-closed', true);
   }
 
-  #answerCookieRequest(packet: Uint8Array, from: Address): void {
+  #answerCookieRequest(packet: Uint8Array, reply: (response: Uint8Array) => void): void {
     if (!this.#cookieRate.take(this.#clock.now())) return this.#drop('cookie-rate');
     let envelope;
     try {
@@ -241,7 +279,7 @@ export class NetCrypto {
       realPublicKey: request.senderRealPublicKey,
       dhtPublicKey: envelope.senderDhtPublicKey,
     });
-    this.#sender.send(from, encodeCookieResponse(shared, randomNonce(), cookie, request.echoId));
+    reply(encodeCookieResponse(shared, randomNonce(), cookie, request.echoId));
     this.stats.cookieResponsesSent++;
   }
 
@@ -288,6 +326,7 @@ export class NetCrypto {
     if (this.#byReal.size >= this.config.maxConnections) return this.#drop('too-many-connections');
     const conn = new CryptoConnection(this.#host, hs.peerRealPublicKey, hs.peerDhtPublicKey, 'not-confirmed');
     this.#byReal.set(toHex(hs.peerRealPublicKey), conn);
+    this.#byDht.set(toHex(hs.peerDhtPublicKey), conn);
     conn.acceptHandshake(hs, source);
     this.#events.emit('connection', conn);
   }
@@ -303,6 +342,8 @@ export class NetCrypto {
   #forget(conn: CryptoConnection): void {
     const key = toHex(conn.peerRealPublicKey);
     if (this.#byReal.get(key) === conn) this.#byReal.delete(key);
+    const dht = toHex(conn.peerDhtPublicKey);
+    if (this.#byDht.get(dht) === conn) this.#byDht.delete(dht);
     if (conn.address !== undefined) {
       const a = addressKey(conn.address);
       if (this.#byAddress.get(a) === conn) this.#byAddress.delete(a);

@@ -147,3 +147,37 @@ test('a session with no address waits, then starts when given one', async (t) =>
   pair.sim.clock.advance(500);
   t.is(a.state, 'established');
 });
+
+test('a session over a relay only: cookie, handshake and data all through receiveRelayed', async (t) => {
+  const pair = await simPair();
+  const { sim, alice, bob } = pair;
+  sim.setLink(alice.host, bob.host, { lossRate: 1 });
+  // The "relay": 5 ms each way, out of band, replying the same way.
+  const toBob = (packet: Uint8Array): void => {
+    sim.clock.setTimer(5, () => bob.node.receiveRelayed(packet, { peerDhtPublicKey: alice.dht.publicKey, reply: toAlice }));
+  };
+  const toAlice = (packet: Uint8Array): void => {
+    sim.clock.setTimer(5, () => alice.node.receiveRelayed(packet, { peerDhtPublicKey: bob.dht.publicKey, reply: toBob }));
+  };
+  const a = alice.node.connect(bob.real.publicKey, bob.dht.publicKey);
+  a.setRelay(toBob);
+  sim.clock.advance(200);
+  t.is(a.state, 'established');
+  const b = bob.accepted[0]!;
+  t.is(b.state, 'established');
+  t.is(a.path, 'relay');
+  t.is(b.path, 'relay');
+  const got: number[] = [];
+  const back: number[] = [];
+  b.on('lossless', (p) => got.push(p[1]!));
+  a.on('lossless', (p) => back.push(p[1]!));
+  for (let i = 0; i < 100; i++) {
+    a.sendLossless(Uint8Array.of(160, i));
+    b.sendLossless(Uint8Array.of(161, i));
+  }
+  sim.clock.advance(1000);
+  t.deepEqual(got, [...Array(100).keys()]);
+  t.deepEqual(back, [...Array(100).keys()]);
+  t.is(sim.stats.delivered, 0, 'nothing went by UDP');
+  t.false(alice.node.receiveRelayed(Uint8Array.of(0x20, 1), { peerDhtPublicKey: bob.dht.publicKey, reply: toBob }));
+});
