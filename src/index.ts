@@ -17,3 +17,4 @@ export * as wire from './wire/index.ts';
 export * as io from './io/index.ts';
 export * as dht from './dht/index.ts';
 export * as netcrypto from './netcrypto/index.ts';
+export * as onion from './onion/index.ts';

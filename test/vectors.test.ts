@@ -33,6 +33,7 @@ import {
 } from '../src/netcrypto/handshake.ts';
 import { decodeDataPacket, encodeDataPacket, openDataPacket, payloadKind } from '../src/netcrypto/data-packet.ts';
 import { decodeRequestPayload, encodeRequestPayload } from '../src/netcrypto/request-packet.ts';
+import { ONION_RUNNERS } from './vectors/onion-runners.ts';
 
 /** The layouts of test/vectors/README.md this runner understands. */
 const KNOWN_FORMATS: ReadonlySet<number> = new Set([1]);
@@ -111,7 +112,7 @@ function loadSuites(): Suite[] {
 
 /* ---- one runner per suite ---- */
 
-type Runner = (t: ExecutionContext, v: Vector) => void;
+type Runner = (t: ExecutionContext, v: Vector) => void | Promise<void>;
 
 const naclBox: Runner = (t, { input, expected }) => {
   const sharedKey = precompute(bytes(input, 'public_key'), bytes(input, 'secret_key'));
@@ -779,6 +780,7 @@ const RUNNERS: Readonly<Record<string, Runner>> = {
   'netcrypto-data': netcryptoData,
   'netcrypto-request': netcryptoRequest,
   'netcrypto-session': netcryptoSession,
+  ...ONION_RUNNERS,
 };
 
 /* ---- registration ---- */
