@@ -17,4 +17,5 @@ export * as wire from './wire/index.ts';
 export * as io from './io/index.ts';
 export * as dht from './dht/index.ts';
 export * as netcrypto from './netcrypto/index.ts';
+export * as relay from './relay/index.ts';
 export * as onion from './onion/index.ts';

@@ -34,6 +34,7 @@ import {
 import { decodeDataPacket, encodeDataPacket, openDataPacket, payloadKind } from '../src/netcrypto/data-packet.ts';
 import { decodeRequestPayload, encodeRequestPayload } from '../src/netcrypto/request-packet.ts';
 import { ONION_RUNNERS } from './vectors/onion-runners.ts';
+import { RELAY_RUNNERS } from './vectors/relay-runners.ts';
 
 /** The layouts of test/vectors/README.md this runner understands. */
 const KNOWN_FORMATS: ReadonlySet<number> = new Set([1]);
@@ -781,6 +782,7 @@ const RUNNERS: Readonly<Record<string, Runner>> = {
   'netcrypto-request': netcryptoRequest,
   'netcrypto-session': netcryptoSession,
   ...ONION_RUNNERS,
+  ...RELAY_RUNNERS,
 };
 
 /* ---- registration ---- */
