@@ -174,18 +174,7 @@ async function sendAll(conn: CryptoConnection, list: readonly Uint8Array[]): Pro
 async function cSendAll(peer: ToxPeer, friend: number, list: readonly Uint8Array[]): Promise<{ refused: number }> {
   const deadline = Date.now() + TRANSFER_TIMEOUT_MS;
   let refused = 0;
-  for (const p of list) {
-    for (;;) {
-      try {
-        await peer.sendLossless(friend, p);
-        break;
-      } catch (err) {
-        if (!(err instanceof PeerError) || !/SENDQ/.test(err.message) || Date.now() > deadline) throw err;
-        refused++;
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-    }
-  }
+  for (const p of list) refused += await peer.sendLosslessRetrying(friend, p, deadline);
   return { refused };
 }
 

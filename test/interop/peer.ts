@@ -332,6 +332,22 @@ export class ToxPeer {
     await this.command('send_lossless', { friend, data: Buffer.from(data).toString('hex') });
   }
 
+  /**
+   * `send_lossless`, retried every 5 ms while toxcore refuses with SENDQ (its congestion
+   * control says wait), until `deadlineMs` (a `Date.now()` time). Returns the refusals.
+   */
+  async sendLosslessRetrying(friend: number, data: Uint8Array, deadlineMs: number): Promise<number> {
+    for (let refused = 0; ; refused++) {
+      try {
+        await this.sendLossless(friend, data);
+        return refused;
+      } catch (err) {
+        if (!(err instanceof PeerError) || !/SENDQ/.test(err.message) || Date.now() > deadlineMs) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    }
+  }
+
   /** `send_lossy`: a custom lossy packet (first byte 192–254). */
   async sendLossy(friend: number, data: Uint8Array): Promise<void> {
     await this.command('send_lossy', { friend, data: Buffer.from(data).toString('hex') });
