@@ -51,6 +51,12 @@ export interface NetCryptoConfig {
   readonly sendHighWaterPackets: number;
   /** Congestion window before anything is measured, packets (32). */
   readonly initialWindowPackets: number;
+  /**
+   * The largest congestion window, packets (2048: 2.8 MB in flight, a 100 ms path at
+   * 28 MB/s). A c-toxcore receiver reads its socket once per iteration, and its 2 MiB
+   * socket buffer holds about 900 datagrams: a window far beyond that overflows it.
+   */
+  readonly maxWindowPackets: number;
   /** The smallest congestion window, packets (8). */
   readonly minWindowPackets: number;
   /** RTT assumed before the first sample, ms (100). */
@@ -78,6 +84,7 @@ export const defaultNetCryptoConfig: Readonly<NetCryptoConfig> = Object.freeze({
   sendQueuePackets: 8192,
   sendHighWaterPackets: 1024,
   initialWindowPackets: 32,
+  maxWindowPackets: 2048,
   minWindowPackets: 8,
   initialRttMs: 100,
   maxPacketsPerMs: 200,
@@ -106,6 +113,7 @@ export function netCryptoConfig(partial: Partial<NetCryptoConfig> = {}): NetCryp
   check('sendHighWaterPackets', 1, Math.floor(c.sendQueuePackets / 2));
   check('initialWindowPackets', 1, CRYPTO_PACKET_BUFFER_SIZE);
   check('minWindowPackets', 1, CRYPTO_PACKET_BUFFER_SIZE);
+  check('maxWindowPackets', c.minWindowPackets, CRYPTO_PACKET_BUFFER_SIZE);
   check('initialRttMs', 0.01, 60_000);
   check('maxPacketsPerMs', 0.001, 10_000);
   check('cookieRequestsPerSecond', 1, 1e7);

@@ -32,6 +32,9 @@ export const PROBE_GAINS: readonly number[] = [1.25, 0.75, 1, 1, 1, 1, 1, 1];
  */
 export const PROBE_WINDOW_GAIN = 1.5;
 
+/** The aggregation allowance never exceeds this many ms of the bandwidth. */
+export const MAX_AGGREGATION_MS = 100;
+
 /** Round trips the bandwidth filter remembers. */
 export const BANDWIDTH_ROUNDS = 10;
 
@@ -46,6 +49,12 @@ export const PROBE_RTT_MS = 200;
 
 /** Loss above this share is not compensated for in rate samples (one half). */
 export const MAX_COMPENSATED_LOSS = 0.5;
+
+/**
+ * Runs of consecutive lost packet numbers longer than this are a buffer overflowing, not
+ * random loss (at 40 % random loss, 6 % of losses start a run of three or more).
+ */
+export const MAX_RANDOM_LOSS_RUN = 2;
 
 /** A round's loss share counts once it covers this many packets. */
 export const LOSS_SAMPLE_PACKETS = 16;
@@ -111,6 +120,18 @@ export class CongestionControl {
   #pacingGain = STARTUP_GAIN;
   #windowGain = STARTUP_GAIN;
   #roundLost = 0;
+  #epochStart = -1;
+  #epochAcked = 0;
+  readonly #extraFilter: Array<{ round: number; extra: number }> = [];
+  /**
+   * The most packets acknowledged beyond what the bandwidth explains, over the last 10
+   * round trips: how bursty the peer's acknowledgements are. A c-toxcore receiver reads
+   * its socket once per iteration and acknowledges a whole iteration's packets at once;
+   * the window must hold that many more than rate × RTT or the sender idles between bursts.
+   */
+  extraAcked = 0;
+  #roundRandomLost = 0;
+  #run = 0;
   #roundDelivered = 0;
   #roundMinRtt = Infinity;
   #probeRttUntil = -1;
@@ -135,7 +156,8 @@ export class CongestionControl {
    * slow start does, whatever the first rate samples say).
    */
   get window(): number {
-    const model = this.bandwidth === 0 ? 0 : Math.ceil(this.#windowGain * this.bandwidth * this.rttMs) + this.#s.ackAllowancePackets;
+    const aggregation = Math.max(this.#s.ackAllowancePackets, this.extraAcked);
+    const model = this.bandwidth === 0 ? 0 : Math.ceil(this.#windowGain * this.bandwidth * this.rttMs + aggregation);
     if (this.phase === 'probe-rtt') return PROBE_RTT_WINDOW_PACKETS;
     const floor = this.phase === 'startup' ? this.#s.initialWindowPackets + this.delivered : this.#s.minWindowPackets;
     return Math.min(this.#s.maxWindowPackets, Math.max(floor, model));
@@ -166,9 +188,20 @@ export class CongestionControl {
     this.srttMs = this.srttMs * 0.875 + rtt * 0.125;
   }
 
-  /** A packet was judged lost (the peer asked for it again, or a timeout). */
-  onLost(): void {
+  /**
+   * A packet was judged lost (the peer asked for it again, or a timeout); `startsRun` when
+   * the packet before it was not lost too.
+   */
+  onLost(startsRun: boolean): void {
     this.#roundLost++;
+    if (startsRun) this.#endRun();
+    this.#run++;
+  }
+
+  /** A run of consecutive losses ended: short runs are the path's random loss. */
+  #endRun(): void {
+    if (this.#run > 0 && this.#run <= MAX_RANDOM_LOSS_RUN) this.#roundRandomLost += this.#run;
+    this.#run = 0;
   }
 
   /**
@@ -187,6 +220,7 @@ export class CongestionControl {
     this.delivered++;
     this.#roundDelivered++;
     this.deliveredTime = nowMs;
+    this.#trackAggregation(nowMs);
     this.lastDeliveredSentAt = Math.max(this.lastDeliveredSentAt, sample.sentAt);
     if (!sample.resent) this.onRtt(nowMs, nowMs - sample.sentAt);
 
@@ -209,6 +243,21 @@ export class CongestionControl {
     this.#advance(nowMs, inFlight);
   }
 
+  #trackAggregation(nowMs: number): void {
+    if (this.bandwidth === 0) return;
+    const expected = this.#epochStart < 0 ? 0 : this.bandwidth * (nowMs - this.#epochStart);
+    if (this.#epochStart < 0 || this.#epochAcked <= expected) {
+      this.#epochStart = nowMs;
+      this.#epochAcked = 0;
+    }
+    this.#epochAcked++;
+    const extra = Math.min(this.#epochAcked - (this.#epochStart === nowMs ? 0 : expected), this.bandwidth * MAX_AGGREGATION_MS);
+    while (this.#extraFilter.length > 0 && this.#extraFilter[this.#extraFilter.length - 1]!.extra <= extra) this.#extraFilter.pop();
+    this.#extraFilter.push({ round: this.#round, extra });
+    while (this.#extraFilter[0]!.round + BANDWIDTH_ROUNDS < this.#round) this.#extraFilter.shift();
+    this.extraAcked = Math.ceil(this.#extraFilter[0]!.extra);
+  }
+
   #addRate(rate: number): void {
     while (this.#filter.length > 0 && this.#filter[this.#filter.length - 1]!.rate <= rate) this.#filter.pop();
     this.#filter.push({ round: this.#round, rate });
@@ -217,15 +266,19 @@ export class CongestionControl {
   }
 
   #onRoundEnd(nowMs: number, appLimited: boolean): void {
+    const total = this.#roundLost + this.#roundDelivered;
     if (Number.isFinite(this.#roundMinRtt)) {
       this.#queueFree = this.#roundMinRtt <= this.rttMs * 1.15 + 1;
       this.#roundMinRtt = Infinity;
     }
-    // Only the loss of rounds without a queue is the path's own; a queue's overflow is ours.
-    const total = this.#roundLost + this.#roundDelivered;
+    // Only the loss of rounds without a queue is the path's own, and of that only what was
+    // lost one or two in a row: a full buffer drops everything that reaches it while full,
+    // random loss rarely takes three packets in a row.
     if (total >= LOSS_SAMPLE_PACKETS) {
-      if (this.#queueFree) this.lossRate += (this.#roundLost / total - this.lossRate) / 8;
+      this.#endRun();
+      if (this.#queueFree) this.lossRate += (this.#roundRandomLost / total - this.lossRate) / 8;
       this.#roundLost = 0;
+      this.#roundRandomLost = 0;
       this.#roundDelivered = 0;
     }
     while (this.#filter.length > 1 && this.#filter[0]!.round + BANDWIDTH_ROUNDS < this.#round) this.#filter.shift();

@@ -31,6 +31,7 @@ export class LosslessSender {
   #inFlight = 0;
   #tokens: number;
   #refilledAt = -1;
+  #lastLost = -2;
   /** Packets sent again after a request or a timeout. */
   resent = 0;
   /** Packets sent the first time. */
@@ -42,7 +43,7 @@ export class LosslessSender {
       initialWindowPackets: config.initialWindowPackets,
       ackAllowancePackets: 2 * config.ackEveryPackets,
       minWindowPackets: config.minWindowPackets,
-      maxWindowPackets: config.sendQueuePackets,
+      maxWindowPackets: Math.min(config.maxWindowPackets, config.sendQueuePackets),
       initialRttMs: config.initialRttMs,
       maxPacketsPerMs: config.maxPacketsPerMs,
     });
@@ -183,7 +184,8 @@ export class LosslessSender {
   }
 
   #lose(p: Outgoing): void {
-    this.cc.onLost();
+    this.cc.onLost(p.number !== ((this.#lastLost + 1) >>> 0));
+    this.#lastLost = p.number;
     if (p.inFlight) {
       p.inFlight = false;
       this.#inFlight--;
