@@ -1,0 +1,212 @@
+/**
+ * One channel's protocol state, with no stream in it: its phase, its credit both ways, what
+ * it has to send and what it has received and not yet handed to its reader. The session
+ * drives it; a `ChannelSocket` is the face users see.
+ *
+ * @see spec/mux.md#channel-states
+ * @see spec/mux.md#flow-control
+ * @module
+ */
+import type { ChannelSocket } from './channel-socket.ts';
+
+/** Where a channel stands in the session's table. */
+export type ChannelPhase =
+  /** We sent REQUEST and wait for ACCEPT or DECLINE. */
+  | 'requesting'
+  /** We sent REQUEST, then RESET (a timeout, an abort); the id stays taken until the answer comes. */
+  | 'withdrawn'
+  /** The friend sent REQUEST; our `onChannelRequest` handler decides. */
+  | 'deciding'
+  /** Accepted: data flows, each way until its EOF, or until a RESET. */
+  | 'open'
+  /** Out of the table, its id free: both ways ended, reset, declined or the session closed. */
+  | 'done';
+
+/** What a channel has received and its reader has not taken yet: copied into blocks, so many small frames cost little. */
+export class ReceiveQueue {
+  static readonly BLOCK_SIZE = 16 * 1024;
+  readonly #blocks: Array<{ buf: Buffer; start: number; end: number }> = [];
+  #bytes = 0;
+
+  /** Bytes held. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** Copies `body` in. */
+  append(body: Uint8Array): void {
+    if (body.length === 0) return;
+    const tail = this.#blocks[this.#blocks.length - 1];
+    if (tail !== undefined && tail.buf.length - tail.end >= body.length) {
+      tail.buf.set(body, tail.end);
+      tail.end += body.length;
+    } else {
+      const buf = Buffer.allocUnsafe(Math.max(ReceiveQueue.BLOCK_SIZE, body.length));
+      buf.set(body, 0);
+      this.#blocks.push({ buf, start: 0, end: body.length });
+    }
+    this.#bytes += body.length;
+  }
+
+  /** Takes the oldest run of bytes (a view the queue never writes again), or undefined when empty. */
+  take(): Buffer | undefined {
+    for (;;) {
+      const head = this.#blocks[0];
+      if (head === undefined) return undefined;
+      const chunk = head.buf.subarray(head.start, head.end);
+      const last = this.#blocks.length === 1;
+      if (last && head.end < head.buf.length) head.start = head.end;
+      else this.#blocks.shift();
+      if (chunk.length === 0) {
+        if (last) return undefined;
+        continue;
+      }
+      this.#bytes -= chunk.length;
+      return chunk;
+    }
+  }
+
+  /** Forgets everything held. */
+  clear(): void {
+    this.#blocks.length = 0;
+    this.#bytes = 0;
+  }
+}
+
+/** Something to call once a write or an end is on the wire (or failed). */
+export type Completion = (error?: Error | null) => void;
+
+/** One channel of a session. */
+export class MuxChannel {
+  /** Where it stands. */
+  phase: ChannelPhase;
+
+  // ---- sending: what we may send, what waits ----
+  /** The receive window the friend announced: its credit never goes above it. */
+  peerWindow = 0;
+  /** Bytes we may still send. */
+  credit = 0;
+  /** Data bytes sent. */
+  sent = 0;
+  /** The chunk being sent, its next byte and its completion. */
+  chunk: Uint8Array | undefined;
+  chunkAt = 0;
+  chunkDone: Completion | undefined;
+  /** `end()` was called: an EOF goes out after the data; `endDone` when it is on the wire. */
+  endWanted = false;
+  endDone: Completion | undefined;
+  /** Our EOF or RESET is on the wire: we send nothing more on this channel. */
+  sendEnded = false;
+
+  // ---- receiving: what we granted, what arrived ----
+  /** Bytes received. */
+  received = 0;
+  /** Bytes handed to the reader. */
+  consumed = 0;
+  /** The friend may send up to this many bytes in all (the sum of the credit we gave). */
+  advertised: number;
+  /** Received and not yet handed to the reader; at most `window` bytes. */
+  readonly queue = new ReceiveQueue();
+  /** The friend's EOF or RESET arrived: nothing more comes. */
+  receiveEnded = false;
+  /** The friend's EOF arrived (as opposed to a RESET). */
+  eofReceived = false;
+  /** `push(null)` was done. */
+  endPushed = false;
+  /** The socket asked for data and was not given any yet. */
+  wantRead = false;
+
+  // ---- the session's bookkeeping ----
+  /** The face, once open. */
+  socket: ChannelSocket | undefined;
+  /** In the session's round of channels with something to send. */
+  inRing = false;
+  /** A CREDIT message is due. */
+  creditDue = false;
+  /** Settles an open we started (phase `requesting`). */
+  opened: { resolve: (socket: ChannelSocket) => void; reject: (error: Error) => void } | undefined;
+  /** Undoes what an open or a decision set up (an abort listener, a timer). */
+  cleanup: (() => void) | undefined;
+
+  /**
+   * @param id the channel id
+   * @param uri its name
+   * @param local whether we opened it
+   * @param window our receive window for it, at first
+   */
+  constructor(readonly id: number, readonly uri: string, readonly local: boolean, window: number, phase: ChannelPhase) {
+    this.phase = phase;
+    this.window = window;
+    this.advertised = window;
+    this.limits.push(window);
+  }
+
+  /** Our receive window: what the friend may have sent that the reader has not taken. It only grows. */
+  window: number;
+
+  /** Whether it has data (with credit) or an EOF ready to go. */
+  get ready(): boolean {
+    if (this.sendEnded || this.phase !== 'open') return false;
+    if (this.chunk !== undefined) return this.credit > 0;
+    return this.endWanted;
+  }
+
+  /** The friend used all the credit it had (since the last grant): it may be waiting for more. */
+  starved = false;
+  /**
+   * The totals we granted that the friend has not reached yet, oldest first (at most about
+   * five: grants are a quarter window apart and reach at most a window ahead).
+   */
+  readonly limits: number[] = [];
+
+  /** Bytes arrived: the friend ran out of credit if they end exactly at a total we granted. */
+  arrived(n: number): void {
+    this.received += n;
+    const limits = this.limits;
+    while (limits.length > 0 && limits[0]! < this.received) limits.shift();
+    if (limits[0] === this.received) {
+      limits.shift();
+      this.starved = true;
+    }
+  }
+
+  /**
+   * Whether the window holds the channel back: the friend ran out of credit, and the reader
+   * has taken everything, so a larger window would have let more through.
+   */
+  get windowBound(): boolean {
+    return this.starved && this.queue.bytes === 0;
+  }
+
+  /** A CREDIT of `owed` went out, with the window now `window`. */
+  granted(window: number, owed: number): void {
+    this.window = window;
+    this.advertised += owed;
+    this.limits.push(this.advertised);
+    this.starved = false;
+  }
+
+  /** Credit worth sending now: a quarter window or more taken by the reader since the last grant. */
+  get creditOwed(): number {
+    if (this.receiveEnded || this.phase !== 'open') return 0;
+    const owed = this.consumed + this.window - this.advertised;
+    return owed >= Math.max(1, this.window >>> 2) ? owed : 0;
+  }
+
+  /** Whether both directions have ended on the wire: the id can be freed. */
+  get finished(): boolean {
+    return this.sendEnded && this.receiveEnded;
+  }
+
+  /** Drops what waits to be sent; returns the completions to fail. */
+  discardSend(): Completion[] {
+    const done: Completion[] = [];
+    if (this.chunkDone !== undefined) done.push(this.chunkDone);
+    if (this.endDone !== undefined) done.push(this.endDone);
+    this.chunk = undefined;
+    this.chunkDone = undefined;
+    this.endDone = undefined;
+    this.endWanted = false;
+    return done;
+  }
+}

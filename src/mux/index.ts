@@ -1,0 +1,43 @@
+/**
+ * The channel layer: many named byte-stream channels to a friend over one friend
+ * connection, each a Node Duplex with its own credit-based flow control, opened the way
+ * Jami's ConnectionManager opens them.
+ *
+ * ```ts
+ * import { mux } from 'toxlink';
+ * const manager = new mux.ConnectionManager({ selfKey, connector, clock });
+ * manager.onChannelRequest(({ uri }) => uri.startsWith('file://'));
+ * manager.on('channel', (socket) => socket.pipe(fs.createWriteStream(name(socket.uri))));
+ * // On the other side:
+ * const socket = await manager.connectDevice(bobKey, 'file://a');
+ * fs.createReadStream('a').pipe(socket);
+ * ```
+ *
+ * The friend layer gives the manager its {@link MuxConnector}; until then
+ * {@link cryptoCarrier} turns a net_crypto session into a {@link MuxCarrier}.
+ *
+ * @see spec/mux.md
+ * @packageDocumentation
+ */
+export {
+  ConnectionManager, type ConnectionManagerOptions, type ConnectionManagerEvents, type ConnectDeviceOptions,
+  type ConnectDeviceCallback, type ChannelRequestHandler, type ConnectionRequestHandler, type ConnectionClosed,
+} from './connection-manager.ts';
+export {
+  ChannelSocket, type ChannelSocketInfo, type ChannelCloseReason, type ChannelCloseCode,
+} from './channel-socket.ts';
+export { MuxSession, type ChannelRequestInfo, type ChannelEntry } from './session.ts';
+export type { ChannelPhase } from './channel.ts';
+export { type MuxCarrier, type MuxCarrierEvents, type MuxConnector, type ConnectRequestOptions, cryptoCarrier } from './carrier.ts';
+export { type MuxConfig, defaultMuxConfig, muxConfig } from './config.ts';
+export { MuxError, type MuxErrorCode, isMuxError } from './errors.ts';
+export { MuxStats, type MuxDropReason } from './stats.ts';
+export {
+  MUX_PACKET_ID, MAX_MUX_PACKET_SIZE, FRAME_HEADER_SIZE, MAX_FRAME_BODY, CONTROL_CHANNEL, RESERVED_CHANNEL,
+  type Frame, decodeMuxPacket, encodeMuxPacket, PacketBuilder,
+} from './frame.ts';
+export {
+  MUX_VERSION, ControlType, ChannelState, type ControlMessage, type VersionMessage, type ChannelMessage,
+  type CreditMessage, type GoawayMessage, type UnknownMessage, encodeControl, decodeControl,
+} from './control.ts';
+export { type IdParity, idParity, isIdOf, IdAllocator } from './channel-ids.ts';
