@@ -8,6 +8,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { runDemo } from './demo.ts';
+import { registerRelayCommand } from './relay-command.ts';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -43,6 +44,7 @@ export function program(): Command {
       const r = await runDemo({ seed: opts.seed, messages: opts.messages, lossRate: opts.loss, print: (l) => console.log(l) });
       if (r.receivedByBob === 0) process.exitCode = 1;
     });
+  registerRelayCommand(cmd, integer);
   return cmd;
 }
 

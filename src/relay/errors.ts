@@ -22,7 +22,11 @@ export type RelayErrorCode =
   /** The client or server is closed. */
   | 'closed'
   /** A configuration value out of range; the message names it. */
-  | 'bad-config';
+  | 'bad-config'
+  /** The relay manager holds as many relays, or peers, as its config allows. */
+  | 'too-many'
+  /** The relay manager knows no peer with that key. */
+  | 'unknown-peer';
 
 /** A relay call that cannot be done. `code` is stable; the message says what to fix. */
 export class RelayError extends Error {

@@ -3,7 +3,8 @@
  * peers that cannot reach each other over UDP talk through a third party's TCP port. This
  * folder holds its codecs (the two handshakes, the encrypted frame and every frame type),
  * the sans-IO {@link SecureStream}, a relay server ({@link TcpRelayServer}, what
- * `tox-bootstrapd` runs) and a client of one relay ({@link TcpRelayClient}).
+ * `tox-bootstrapd` runs), a client of one relay ({@link TcpRelayClient}) and the relay
+ * manager that uses several relays for many peers ({@link TcpConnections}).
  *
  * ```ts
  * import { SimNetwork } from './io/index.ts';
@@ -60,8 +61,13 @@ export {
 export {
   type RelayServerConfig, type RelayClientConfig, defaultRelayServerConfig, defaultRelayClientConfig, relayServerConfig,
   relayClientConfig, TCP_PING_FREQUENCY_MS, TCP_PING_TIMEOUT_MS, TCP_CONNECTION_TIMEOUT_MS,
+  type TcpConnectionsConfig, defaultTcpConnectionsConfig, tcpConnectionsConfig, MAX_FRIEND_TCP_CONNECTIONS,
+  RECOMMENDED_FRIEND_TCP_CONNECTIONS, NUM_ONION_TCP_CONNECTIONS, TCP_CONNECTION_ANNOUNCE_TIMEOUT_MS,
 } from './config.ts';
-export { ReasonCounts, RelayServerStats, RelayClientStats, type RelayCloseReason, type RelayDropReason } from './stats.ts';
+export {
+  ReasonCounts, RelayServerStats, RelayClientStats, TcpConnectionsStats, type RelayCloseReason, type RelayDropReason,
+  type TcpConnectionsDropReason,
+} from './stats.ts';
 export { type SendOutcome } from './frame-sender.ts';
 export {
   OnionUdpHop, type OnionUdpHopOptions, type OnionSource, type RelayOnionHandler, type OnionHopDropReason,
@@ -74,3 +80,8 @@ export {
   TcpRelayClient, type TcpRelayClientOptions, type TcpRelayClientEvents, type RelayEndpoint, type RelayRoute,
   type RelayClientState,
 } from './tcp-relay-client.ts';
+export { reconnectDelayMs } from './backoff.ts';
+export {
+  TcpConnections, type TcpConnectionsOptions, type TcpConnectionsEvents, type RelayedPacket, type ManagedRelayState,
+  type ManagedRelayInfo, type PeerRelayStatus, type PeerRelayInfo, type RelayRemoveReason,
+} from './tcp-connections.ts';

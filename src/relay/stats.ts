@@ -4,6 +4,7 @@
  * one reason, whether it was only dropped or the connection was closed for it.
  *
  * @see spec/relay.md#bad-input
+ * @see spec/relay.md#the-relay-manager
  * @module
  */
 
@@ -132,4 +133,46 @@ export class RelayClientStats {
   pingsAnswered = 0;
   /** Frames dropped without closing, by reason. */
   readonly dropped = new ReasonCounts<RelayDropReason>();
+}
+
+/** Why the relay manager did not send, or did not pass on, a packet. */
+export type TcpConnectionsDropReason =
+  /** `send` to a peer with no relay on which it is online or registered. */
+  | 'no-route'
+  /** `send` to a peer online on relays whose sockets were all full (no OOB then, as in c-toxcore). */
+  | 'send-buffer-full'
+  /** `send` to a peer it does not know. */
+  | 'unknown-peer'
+  /** Data on a route whose peer the manager no longer knows: dropped, the route given up. */
+  | 'unknown-route'
+  /** A relay refused a routing request (all its 240 ids taken, or our own key). */
+  | 'routing-refused'
+  /** An OOB fallback skipped: the packet is longer than an OOB payload may be (1024). */
+  | 'oob-too-long';
+
+/** Counters of a {@link TcpConnections} relay manager. */
+export class TcpConnectionsStats {
+  /** Packets sent on a route, and sends that fell back to OOB (counted once, however many relays it went to). */
+  sentRouted = 0;
+  sentOob = 0;
+  /** Packets received on a route, by OOB from a peer we know on that relay, and by OOB from anyone else. */
+  receivedRouted = 0;
+  receivedOob = 0;
+  receivedOobUnknown = 0;
+  /** Onion requests sent, onion responses received. */
+  onionRequests = 0;
+  onionResponses = 0;
+  /** TCP connections to relays started, and those that completed the handshake. */
+  connects = 0;
+  connected = 0;
+  /** Connections to relays lost (not closed by the manager), then waited on before reconnecting. */
+  lost = 0;
+  /** Relays put to sleep, and woken. */
+  slept = 0;
+  woken = 0;
+  /** Relays removed: unused beyond the recommended count, or given up after `maxReconnectAttempts`. */
+  removedUnused = 0;
+  gaveUp = 0;
+  /** Packets not sent or not passed on, by reason. */
+  readonly dropped = new ReasonCounts<TcpConnectionsDropReason>();
 }

@@ -25,7 +25,7 @@ import { type RelayClientConfig, relayClientConfig } from './config.ts';
 import { encodeData } from './data-packet.ts';
 import { RelayError, expectLength } from './errors.ts';
 import { Emitter } from './events.ts';
-import { FrameSender, type SendOutcome } from './frame-sender.ts';
+import { FrameSender, type SendOutcome, WriteBatch } from './frame-sender.ts';
 import { encodeDisconnectNotification } from './notification-packets.ts';
 import { encodeOnionRequest } from './onion-packets.ts';
 import { encodeOobSend } from './oob-packets.ts';
@@ -114,6 +114,8 @@ export class TcpRelayClient {
   #pingId: Uint8Array | undefined;
   #pingSentAt = 0;
   #closeReason: RelayCloseReason | undefined;
+  /** Open while a chunk is handled: what listeners send in answer goes out in one write. */
+  readonly #batch = new WriteBatch();
 
   /** Starts connecting at once. Throws a `RelayError` for a bad key or setting. */
   constructor(options: TcpRelayClientOptions) {
@@ -200,6 +202,21 @@ export class TcpRelayClient {
     return this.#send(encodeOnionRequest(nonce, payload), false);
   }
 
+  /**
+   * Holds what is sent from now on, until `uncork`, and writes it then in one write (or one
+   * per 64 KiB): for a burst of sends, one system call instead of one per frame. Calls
+   * nest; the outermost `uncork` writes. Sends return what they would have (a socket full
+   * before the burst still drops data).
+   */
+  cork(): void {
+    this.#batch.begin();
+  }
+
+  /** Ends a `cork`; the outermost one writes what was held. */
+  uncork(): void {
+    this.#batch.end();
+  }
+
   /** Closes the connection; a `closed` event follows (reason `closed`). Idempotent. */
   close(): void {
     this.#close('closed', undefined);
@@ -213,7 +230,7 @@ export class TcpRelayClient {
       return;
     }
     this.#conn = conn;
-    this.#sender = new FrameSender(conn, this.#stream, this.config.maxQueuedBytes, () => this.#events.emit('drain', undefined));
+    this.#sender = new FrameSender(conn, this.#stream, this.config, () => this.#events.emit('drain', undefined), this.#batch);
     this.#state = 'handshaking';
     conn.onData((chunk) => this.#receive(chunk));
     conn.onClose((error) => this.#close('peer-closed', error));
@@ -261,6 +278,7 @@ export class TcpRelayClient {
 
   #receive(chunk: Uint8Array): void {
     if (this.#state === 'closed') return;
+    this.#batch.begin();
     try {
       this.#stream.push(chunk);
       while (this.#open()) {
@@ -273,6 +291,8 @@ export class TcpRelayClient {
     } catch (error) {
       this.#events.emit('error', error instanceof Error ? error : new Error(String(error)));
       this.#close('internal-error', undefined);
+    } finally {
+      this.#batch.end();
     }
   }
 

@@ -23,10 +23,10 @@ import type { Clock, DatagramTransport, Network, StreamConnection, StreamListene
 import { type KeyPair, PUBLIC_KEY_SIZE } from '../crypto/index.ts';
 import { DecodeError, TcpPacket, toHex } from '../wire/index.ts';
 import { type RelayServerConfig, relayServerConfig } from './config.ts';
-import { encodeData } from './data-packet.ts';
 import { RelayError } from './errors.ts';
 import { Emitter } from './events.ts';
 import { NOTIFICATION_SIZE, encodeConnectNotification, encodeDisconnectNotification } from './notification-packets.ts';
+import { WriteBatch } from './frame-sender.ts';
 import { OnionUdpHop, type RelayOnionHandler } from './onion-hop.ts';
 import { encodeOnionResponse } from './onion-packets.ts';
 import { encodeOobReceive } from './oob-packets.ts';
@@ -121,6 +121,7 @@ export class TcpRelayServer {
       config: this.config,
       keyPair: this.#keyPair,
       secrets: options.secrets ?? randomHandshakeSecrets,
+      batch: new WriteBatch(),
       handshaken: () => this.stats.handshakes++,
       frame: (client, plain) => this.#frame(client, plain),
       closed: (client, reason) => this.#forget(client, reason),
@@ -233,7 +234,7 @@ export class TcpRelayServer {
       case 'oob-send': return this.#oob(client, packet.publicKey, packet.data);
       case 'onion-request': return this.#onionRequest(client, packet, plain.length);
       case 'forward-request': return this.#drop('forwarding');
-      case 'data': return this.#data(client, packet.connectionId, packet.data);
+      case 'data': return this.#data(client, packet.connectionId, plain);
       case 'routing-response':
       case 'oob-receive':
       case 'onion-response':
@@ -318,15 +319,20 @@ export class TcpRelayServer {
     }
   }
 
-  /** Data on a route: passed on with the peer's connection id, if the route is online and the peer's socket takes it. */
-  #data(client: ServerClient, connectionId: number, data: Uint8Array): void {
+  /**
+   * Data on a route: passed on with the peer's connection id, if the route is online and the
+   * peer's socket takes it. `plain` is the whole frame plaintext, ours to change: its first
+   * byte is rewritten to the peer's id and it is sealed again as it is, with no copy.
+   */
+  #data(client: ServerClient, connectionId: number, plain: Uint8Array): void {
     const route = client.routes.get(slotOf(connectionId));
     if (route === undefined) {
       client.close('bad-connection-id');
       return;
     }
     if (route.peer === undefined) return this.#drop('route-offline');
-    const outcome = route.peer.send(encodeData(connectionIdOf(route.peerIndex), data), false);
+    plain[0] = connectionIdOf(route.peerIndex);
+    const outcome = route.peer.send(plain, false);
     if (outcome === 'sent') this.stats.dataRelayed++;
     else this.#drop('send-buffer-full');
   }
