@@ -1,8 +1,11 @@
 #!/bin/sh
-# Builds gen.c against the Debian c-toxcore 0.2.18 static library and writes the
-# known-answer suites into test/vectors/. Needs: cc, libtoxcore-dev 0.2.18, libsodium-dev.
+# Builds the generators (gen.c: crypto, wire, DHT, net_crypto; gen-onion.c: onion;
+# gen-relay.c: TCP relay) against the Debian c-toxcore 0.2.18 static library and writes
+# their known-answer suites into test/vectors/. Needs: cc, libtoxcore-dev 0.2.18,
+# libsodium-dev.
 #
-#   test/vectors/generator/generate.sh            # build, run, write ../*.json
+#   test/vectors/generator/generate.sh                 # all three: build, run, write ../*.json
+#   test/vectors/generator/generate.sh gen-onion       # one of gen, gen-onion, gen-relay
 #   BUILD_DIR=/tmp/gen test/vectors/generator/generate.sh   # build in (and keep) that folder
 set -eu
 
@@ -15,8 +18,8 @@ CC=${CC:-cc}
 [ -f "$toxcore_a" ] || { echo "generate.sh: $toxcore_a not found (install libtoxcore-dev 0.2.18)" >&2; exit 1; }
 [ -f /usr/include/tox/tox.h ] || { echo "generate.sh: tox/tox.h not found (install libtoxcore-dev)" >&2; exit 1; }
 
-# gen.c declares c-toxcore's internal structs itself; check that the library agrees on
-# their sizes (its own constant objects empty_ip_port and empty_node_format).
+# The generators declare c-toxcore's internal structs themselves; check that the library
+# agrees on their sizes (its own constant objects empty_ip_port and empty_node_format).
 if command -v nm >/dev/null 2>&1; then
     size_of() {
         nm -S "$toxcore_a" 2>/dev/null | awk -v sym="$1" '$4 == sym && $3 ~ /^[RrDd]$/ { print $2; exit }'
@@ -24,7 +27,7 @@ if command -v nm >/dev/null 2>&1; then
     ipp=$(size_of empty_ip_port)
     node=$(size_of empty_node_format)
     if [ "$ipp" != "0000000000000020" ] || [ "$node" != "0000000000000040" ]; then
-        echo "generate.sh: libtoxcore.a has sizeof(IP_Port)=0x$ipp, sizeof(Node_format)=0x$node; gen.c expects 0x20 and 0x40" >&2
+        echo "generate.sh: libtoxcore.a has sizeof(IP_Port)=0x$ipp, sizeof(Node_format)=0x$node; the generators expect 0x20 and 0x40" >&2
         exit 1
     fi
 fi
@@ -40,9 +43,12 @@ else
     trap 'rm -rf "$build"' EXIT
 fi
 
-# shellcheck disable=SC2086
-"$CC" -std=c11 -D_DEFAULT_SOURCE -O1 -Wall -Wextra -Werror $sodium_cflags \
-    -o "$build/gen" "$here/gen.c" \
-    "$toxcore_a" $sodium_libs -lpthread -lm
-
-"$build/gen" "$out"
+generators=${*:-gen gen-onion gen-relay}
+for name in $generators; do
+    [ -f "$here/$name.c" ] || { echo "generate.sh: no generator $name.c" >&2; exit 1; }
+    # shellcheck disable=SC2086
+    "$CC" -std=c11 -D_DEFAULT_SOURCE -O1 -Wall -Wextra -Werror $sodium_cflags \
+        -o "$build/$name" "$here/$name.c" \
+        "$toxcore_a" $sodium_libs -lpthread -lm
+    "$build/$name" "$out"
+done
