@@ -12,7 +12,7 @@ import {
   decryptPrecomputed, encryptPrecomputed, incrementNonce, incrementNonceBy, keyPairFromSecretKey, precompute,
 } from '../src/crypto/index.ts';
 import {
-  DecodeError, type PackedNode, type Protocol, ToxIdError, formatToxId, fromHex, packNodes, parseToxId, toHex,
+  DecodeError, type PackedNode, type Protocol, ToxIdError, formatToxId, packNodes, parseToxId, toHex,
   unpackNodes, NetPacket, CryptoPacket, netPacketName,
 } from '../src/wire/index.ts';
 import { decodeDhtEnvelope, openDhtPacket } from '../src/dht/dht-packet.ts';
@@ -35,13 +35,12 @@ import { decodeDataPacket, encodeDataPacket, openDataPacket, payloadKind } from 
 import { decodeRequestPayload, encodeRequestPayload } from '../src/netcrypto/request-packet.ts';
 import { ONION_RUNNERS } from './vectors/onion-runners.ts';
 import { RELAY_RUNNERS } from './vectors/relay-runners.ts';
+import { type Json, isObject, field, str, int, bool, bytes, list } from './vectors/fields.ts';
 
 /** The layouts of test/vectors/README.md this runner understands. */
 const KNOWN_FORMATS: ReadonlySet<number> = new Set([1]);
 
 const VECTORS_DIR = new URL('./vectors/', import.meta.url);
-
-type Json = Record<string, unknown>;
 
 interface Vector {
   readonly name: string;
@@ -56,46 +55,7 @@ interface Suite {
   readonly vectors: readonly Vector[];
 }
 
-/* ---- reading fields with their types checked, so a malformed file fails loudly ---- */
-
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function field(o: Json, key: string): unknown {
-  if (!(key in o)) throw new TypeError(`missing field ${JSON.stringify(key)}`);
-  return o[key];
-}
-
-function str(o: Json, key: string): string {
-  const v = field(o, key);
-  if (typeof v !== 'string') throw new TypeError(`field ${key} must be a string`);
-  return v;
-}
-
-function int(o: Json, key: string): number {
-  const v = field(o, key);
-  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new TypeError(`field ${key} must be an integer`);
-  return v;
-}
-
-function bool(o: Json, key: string): boolean {
-  const v = field(o, key);
-  if (typeof v !== 'boolean') throw new TypeError(`field ${key} must be a boolean`);
-  return v;
-}
-
-function bytes(o: Json, key: string): Uint8Array {
-  const text = str(o, key);
-  if (!/^(?:[0-9a-f]{2})*$/.test(text)) throw new TypeError(`field ${key} must be lower-case hex`);
-  return fromHex(text);
-}
-
-function list(o: Json, key: string): Json[] {
-  const v = field(o, key);
-  if (!Array.isArray(v) || !v.every(isObject)) throw new TypeError(`field ${key} must be a list of objects`);
-  return v;
-}
+/* ---- loading the suites (test/vectors/fields.ts checks each field's type) ---- */
 
 function loadSuites(): Suite[] {
   const files = readdirSync(VECTORS_DIR).filter((f) => f.endsWith('.json')).sort();

@@ -10,7 +10,7 @@
  */
 import type { ExecutionContext } from 'ava';
 import { type KeyPair, keyPairFromSecretKey, precompute } from '../../src/crypto/index.ts';
-import { DecodeError, EncodeError, type IpPort, type PackedNode, fromHex, toHex } from '../../src/wire/index.ts';
+import { DecodeError, EncodeError, type IpPort, type PackedNode, toHex } from '../../src/wire/index.ts';
 import { decodeDhtRequestHeader, encodeDhtRequest, openDhtRequest } from '../../src/dht/dht-request.ts';
 import {
   type AnnounceFormat, type DecodedDhtPkAnnounce, type ReturnAddress, type SocketKind, announcePingId, checkAnnouncePingId,
@@ -21,8 +21,7 @@ import {
   openAnnounceRequest, openAnnounceResponse, openOnionData, openOnionDataResponse, openOnionRequest, openReturnPath,
   openRoutedDhtPk, sealOnionData, sealReturnPath, sealRoutedDhtPk, timedAuth, type OnionHop, type OnionPath, type PathNode,
 } from '../../src/onion/index.ts';
-
-type Json = Record<string, unknown>;
+import { type Json, field, str, int, decimal, bytes, obj, list, bool, strings } from './fields.ts';
 
 /** One vector, as test/vectors.test.ts reads it. */
 export interface OnionVector {
@@ -34,67 +33,10 @@ export interface OnionVector {
 /** A runner, in the shape of test/vectors.test.ts's. */
 export type OnionRunner = (t: ExecutionContext, v: OnionVector) => void;
 
-/* ---- reading fields, with their types checked ---- */
-
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function field(o: Json, key: string): unknown {
-  if (!(key in o)) throw new TypeError(`missing field ${JSON.stringify(key)}`);
-  return o[key];
-}
-
-function str(o: Json, key: string): string {
-  const v = field(o, key);
-  if (typeof v !== 'string') throw new TypeError(`field ${key} must be a string`);
-  return v;
-}
-
-function int(o: Json, key: string): number {
-  const v = field(o, key);
-  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new TypeError(`field ${key} must be an integer`);
-  return v;
-}
-
-function decimal(o: Json, key: string): bigint {
-  const text = str(o, key);
-  if (!/^\d+$/.test(text)) throw new TypeError(`field ${key} must be decimal text`);
-  return BigInt(text);
-}
+/* ---- reading onion fields (the general ones are in fields.ts) ---- */
 
 function seconds(o: Json, key: string): number {
   return Number(decimal(o, key));
-}
-
-function bytes(o: Json, key: string): Uint8Array {
-  const text = str(o, key);
-  if (!/^(?:[0-9a-f]{2})*$/.test(text)) throw new TypeError(`field ${key} must be lower-case hex`);
-  return fromHex(text);
-}
-
-function obj(o: Json, key: string): Json {
-  const v = field(o, key);
-  if (!isObject(v)) throw new TypeError(`field ${key} must be an object`);
-  return v;
-}
-
-function list(o: Json, key: string): Json[] {
-  const v = field(o, key);
-  if (!Array.isArray(v) || !v.every(isObject)) throw new TypeError(`field ${key} must be a list of objects`);
-  return v;
-}
-
-function bool(o: Json, key: string): boolean {
-  const v = field(o, key);
-  if (typeof v !== 'boolean') throw new TypeError(`field ${key} must be a boolean`);
-  return v;
-}
-
-function strings(o: Json, key: string): string[] {
-  const v = field(o, key);
-  if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) throw new TypeError(`field ${key} must be a list of strings`);
-  return v as string[];
 }
 
 function address(o: Json, key: string): IpPort {

@@ -11,7 +11,7 @@
  */
 import type { ExecutionContext } from 'ava';
 import { generateKeyPair, keyPairFromSecretKey, precompute } from '../../src/crypto/index.ts';
-import { DecodeError, fromHex, toHex } from '../../src/wire/index.ts';
+import { DecodeError, toHex } from '../../src/wire/index.ts';
 import {
   type RelayPacket, SecureStream, TcpRelayClient, decodeClientHandshake, decodeFrame, decodeRelayPacket,
   decodeServerHandshake, encodeClientHandshake, encodeFrame, encodePing, encodeRelayPacket, encodeRoutingRequest,
@@ -19,8 +19,7 @@ import {
 } from '../../src/relay/index.ts';
 import { incrementNonce } from '../../src/crypto/index.ts';
 import { fakeRelay, rawClient, rig } from '../relay/helpers.ts';
-
-type Json = Record<string, unknown>;
+import { type Json, field, str, bytes, strings } from './fields.ts';
 
 /** One vector, as test/vectors.test.ts reads it. */
 export interface RelayVector {
@@ -31,29 +30,6 @@ export interface RelayVector {
 
 /** A runner, in the shape of test/vectors.test.ts's (it may return a promise). */
 export type RelayRunner = (t: ExecutionContext, v: RelayVector) => void | Promise<void>;
-
-function field(o: Json, key: string): unknown {
-  if (!(key in o)) throw new TypeError(`missing field ${JSON.stringify(key)}`);
-  return o[key];
-}
-
-function str(o: Json, key: string): string {
-  const v = field(o, key);
-  if (typeof v !== 'string') throw new TypeError(`field ${key} must be a string`);
-  return v;
-}
-
-function bytes(o: Json, key: string): Uint8Array {
-  const text = str(o, key);
-  if (!/^(?:[0-9a-f]{2})*$/.test(text)) throw new TypeError(`field ${key} must be lower-case hex`);
-  return fromHex(text);
-}
-
-function hexList(o: Json, key: string): string[] {
-  const v = field(o, key);
-  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw new TypeError(`field ${key} must be a list of strings`);
-  return v as string[];
-}
 
 /* ---- relay-handshake ---- */
 
@@ -147,7 +123,7 @@ const relayFrame: RelayRunner = (t, { input, expected }) => {
     return;
   }
   const got = readFrames(bytes(input, 'bytes'), key, nonce);
-  const want: Json = { frames: hexList(expected, 'frames') };
+  const want: Json = { frames: strings(expected, 'frames') };
   if ('error' in expected) want['error'] = str(expected, 'error');
   t.deepEqual(got, want);
   t.is('error' in got ? 'closed' : 'open', str(expected, 'c_toxcore'));
@@ -275,9 +251,9 @@ async function atClient(input: Json): Promise<Outcome> {
 const relayVerdict: RelayRunner = async (t, { name, input, expected }) => {
   const receiver = str(input, 'receiver');
   const got = receiver === 'relay' ? await atRelay(input) : await atClient(input);
-  const cToxcore: Outcome = { closed: field(expected, 'closed') as boolean, replies: hexList(expected, 'replies') };
-  if ('forwarded' in expected) cToxcore.forwarded = hexList(expected, 'forwarded');
-  if ('events' in expected) cToxcore.events = hexList(expected, 'events');
+  const cToxcore: Outcome = { closed: field(expected, 'closed') as boolean, replies: strings(expected, 'replies') };
+  if ('forwarded' in expected) cToxcore.forwarded = strings(expected, 'forwarded');
+  if ('events' in expected) cToxcore.events = strings(expected, 'events');
   const deviation = DEVIATIONS[name];
   if (deviation === undefined) {
     t.deepEqual(got, cToxcore);
