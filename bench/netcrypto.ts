@@ -72,6 +72,7 @@ import type { Address } from '../src/io/index.ts';
 import type { CryptoConnection } from '../src/netcrypto/index.ts';
 import { ToxPeer } from '../test/interop/peer.ts';
 import { buildNetcryptoBench } from './netcrypto-c.ts';
+import { isTracked, killChild, trackChild, withTimeout } from './children.ts';
 import {
   type CountReport, LosslessCounter, PACKET_SIZE, PING_SIZE, type PingReport, cpuSeconds, dropDelta, echoPings,
   fromHexString, kernelUdpDrops, makeEndpoint, median, nodeOnly, pingPong, pushFor, round2, round4, rttFigures,
@@ -101,41 +102,6 @@ function emit(line: Line): void {
   console.log(JSON.stringify(line));
 }
 
-// ───────────────────────────── children: every one ended by its pid ─────────────────────────────
-
-/** Our children by pid, each with a test of whether it has exited (its pid may then be reused). */
-const children = new Map<number, () => boolean>();
-
-function killChild(pid: number): void {
-  const exited = children.get(pid);
-  if (exited === undefined) return;
-  children.delete(pid);
-  if (exited()) return;
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-}
-
-process.on('exit', () => {
-  for (const pid of [...children.keys()]) killChild(pid);
-});
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    for (const pid of [...children.keys()]) killChild(pid);
-    process.exit(130);
-  });
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -161,7 +127,7 @@ async function cToxcore(): Promise<CFigures> {
   // As bench/netcrypto-c.ts bounds it: per mode, two connects, two transfers, the round trips.
   const limitMs = 2 * (2 * 60 + 2 * SECONDS + 10 + 30) * 1000;
   const child = spawn(binary, [String(SECONDS)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  if (child.pid !== undefined) children.set(child.pid, () => child.exitCode !== null || child.signalCode !== null);
+  if (child.pid !== undefined) trackChild(child.pid, () => child.exitCode !== null || child.signalCode !== null);
   let stderr = '';
   let buffer = '';
   child.stderr.setEncoding('utf8');
@@ -273,7 +239,7 @@ async function childReceiver(): Promise<Receiver> {
   const child: ChildProcess = fork(join(here, 'netcrypto-receiver.ts'), [], {
     execArgv: ['--import=tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  if (child.pid !== undefined) children.set(child.pid, () => child.exitCode !== null || child.signalCode !== null);
+  if (child.pid !== undefined) trackChild(child.pid, () => child.exitCode !== null || child.signalCode !== null);
   const inbox: Array<{ type: string } & Record<string, unknown>> = [];
   const waiting: Array<{ type: string; resolve: (m: Record<string, unknown>) => void; reject: (e: Error) => void }> = [];
   let gone: Error | undefined;
@@ -298,7 +264,7 @@ async function childReceiver(): Promise<Receiver> {
     return withTimeout(new Promise((resolve, reject) => waiting.push({ type, resolve, reject })), ms, `receiver child '${type}'`);
   };
   const stop = async (): Promise<void> => {
-    if (child.pid === undefined || !children.has(child.pid)) return;
+    if (child.pid === undefined || !isTracked(child.pid)) return;
     if (child.exitCode === null && child.signalCode === null && child.connected) {
       child.send({ type: 'quit' });
       await Promise.race([new Promise((resolve) => child.once('exit', resolve)), sleep(2000)]);
@@ -566,7 +532,7 @@ async function mixedSection(c: CFigures): Promise<void> {
   try {
     peer = await ToxPeer.start({ name: 'c-peer' });
     const started = peer;
-    children.set(peer.pid, () => started.exited);
+    trackChild(peer.pid, () => started.exited);
     const cpeer = peer;
     const id = await cpeer.create({ countLossless: true, echoLossless: true });
     const peerReal = fromHexString(id.publicKey);

@@ -63,6 +63,7 @@ import { fromHex } from '../src/wire/index.ts';
 import { type Bootstrapd, startBootstrapd } from '../test/interop/bootstrapd.ts';
 import { type RttReport, type TransferReport, roundTrips, round, routedPair, transfer, until } from './relay-end.ts';
 import type { ServerReply, ServerRequest } from './relay-server.ts';
+import { atExitUntil, killChild, trackChild, untrack, withTimeout } from './children.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const SECONDS = Number(process.argv[2] ?? 5);
@@ -93,45 +94,6 @@ function emit(line: Line): void {
   console.log(JSON.stringify(line));
 }
 
-// ───────────────────────────── children: every one ended by its pid ─────────────────────────────
-
-const children = new Map<number, () => boolean>();
-const daemons = new Set<Bootstrapd>();
-
-function killChild(pid: number): void {
-  const exited = children.get(pid);
-  if (exited === undefined) return;
-  children.delete(pid);
-  if (exited()) return;
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-}
-
-process.on('exit', () => {
-  for (const pid of [...children.keys()]) killChild(pid);
-  for (const d of daemons) {
-    try {
-      process.kill(d.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-});
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => process.exit(130));
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 /** toxlink's relay in a child process. */
 interface ServerChild {
   readonly pid: number;
@@ -146,7 +108,7 @@ async function startServerChild(): Promise<ServerChild> {
   });
   if (child.pid === undefined) throw new Error('no pid for the relay child');
   const pid = child.pid;
-  children.set(pid, () => child.exitCode !== null || child.signalCode !== null);
+  trackChild(pid, () => child.exitCode !== null || child.signalCode !== null);
   const waiters = new Map<string, Array<(r: ServerReply) => void>>();
   child.on('message', (reply: ServerReply) => waiters.get(reply.kind)?.shift()?.(reply));
   const next = <K extends ServerReply['kind']>(kind: K): Promise<Extract<ServerReply, { kind: K }>> =>
@@ -386,7 +348,8 @@ async function main(): Promise<void> {
   let bootstrapd: Bootstrapd | undefined;
   try {
     bootstrapd = await startBootstrapd();
-    daemons.add(bootstrapd);
+    const started = bootstrapd;
+    atExitUntil(started, () => process.kill(started.pid, 'SIGKILL'));
     const endpoint: RelayEndpoint = { address: { host: bootstrapd.host, port: bootstrapd.tcpPort }, publicKey: fromHex(bootstrapd.publicKey.toLowerCase()) };
     c = await measure('c-toxcore', endpoint, async () => undefined);
   } catch (error) {
@@ -399,7 +362,7 @@ async function main(): Promise<void> {
   } finally {
     if (bootstrapd !== undefined) {
       await bootstrapd.stop().catch(() => undefined);
-      daemons.delete(bootstrapd);
+      untrack(bootstrapd);
     }
   }
 
