@@ -20,12 +20,15 @@ import { Deadline } from './deadline.ts';
 import { MuxError } from './errors.ts';
 import { Emitter } from './events.ts';
 import { CONTROL_CHANNEL, MUX_PACKET_ID, PacketBuilder, decodeMuxPacket } from './frame.ts';
-import { MuxSession, type ChannelEntry, type ChannelRequestInfo, type SessionHost } from './session.ts';
+import { MuxSession, type ChannelEntry, type ChannelRefusal, type ChannelRequestInfo, type ChannelVerdict, type SessionHost } from './session.ts';
 import { MuxStats } from './stats.ts';
 import { checkUri } from './text.ts';
 
-/** Decides whether a friend may open a channel: true to accept. May be async. */
-export type ChannelRequestHandler = (request: ChannelRequestInfo) => boolean | Promise<boolean>;
+/**
+ * Decides whether a friend may open a channel: true to accept; false, or a
+ * {@link ChannelRefusal} whose reason the friend is told, to decline. May be async.
+ */
+export type ChannelRequestHandler = (request: ChannelRequestInfo) => ChannelVerdict | Promise<ChannelVerdict>;
 
 /** Decides whether a friend's channel layer is talked to at all: true to accept. May be async. */
 export type ConnectionRequestHandler = (friendKey: Uint8Array) => boolean | Promise<boolean>;

@@ -33,6 +33,14 @@ export interface ChannelRequestInfo {
   readonly channelId: number;
 }
 
+/** A refusal with the reason the friend is told in its DECLINE (cut to `maxReasonBytes`). */
+export interface ChannelRefusal {
+  readonly reason: string;
+}
+
+/** An `onChannelRequest` answer: true accepts; false, or a {@link ChannelRefusal} with a reason, declines. */
+export type ChannelVerdict = boolean | ChannelRefusal;
+
 /** A channel in the table, for status displays. */
 export interface ChannelEntry {
   readonly channelId: number;
@@ -47,7 +55,7 @@ export interface SessionHost {
   readonly config: MuxConfig;
   readonly clock: Clock;
   /** Asks the user whether to accept; may throw or reject. */
-  decide(request: ChannelRequestInfo): boolean | Promise<boolean>;
+  decide(request: ChannelRequestInfo): ChannelVerdict | Promise<ChannelVerdict>;
   /** A channel the friend asked for is open. */
   opened(socket: ChannelSocket): void;
   /** The friend's VERSION arrived. */
@@ -278,16 +286,17 @@ export class MuxSession {
       this.#out.flush();
     });
     ch.cleanup = () => timer.cancel();
-    let verdict: boolean | Promise<boolean>;
+    let verdict: ChannelVerdict | Promise<ChannelVerdict>;
     try {
       verdict = this.#host.decide({ friendKey: this.friendKey, uri: name, channelId: id });
     } catch {
       return this.#decided(ch, false, 'the request handler failed');
     }
-    if (typeof verdict === 'boolean') return this.#decided(ch, verdict, 'refused');
+    const thenable = typeof verdict === 'object' && verdict !== null && typeof (verdict as Partial<PromiseLike<unknown>>).then === 'function';
+    if (!thenable) return this.#answered(ch, verdict);
     Promise.resolve(verdict).then(
-      (yes) => {
-        this.#decided(ch, yes === true, 'refused');
+      (answer) => {
+        this.#answered(ch, answer);
         this.#out.flush();
       },
       () => {
@@ -295,6 +304,13 @@ export class MuxSession {
         this.#out.flush();
       },
     );
+  }
+
+  /** A handler's verdict: true accepts; a refusal's reason, or `refused`, goes with a DECLINE. */
+  #answered(ch: MuxChannel, verdict: unknown): void {
+    if (verdict === true) return this.#decided(ch, true, '');
+    const reason = typeof verdict === 'object' && verdict !== null ? (verdict as Partial<ChannelRefusal>).reason : undefined;
+    this.#decided(ch, false, typeof reason === 'string' && reason.length > 0 ? clipUtf8(reason, this.#config.maxReasonBytes) : 'refused');
   }
 
   /** The user's answer to a friend's request (once; later answers do nothing). */
