@@ -32,3 +32,4 @@ export { type NatPing, encodeNatPing, decodeNatPing } from './nat-ping.ts';
 export { encodeLanDiscovery, decodeLanDiscovery } from './lan-discovery.ts';
 export { type NatState, type PunchLimits, newNatState, commonHost, portsAt, punchPorts, PUNCH_SWEEP_FIRST_PORT } from './nat-punch.ts';
 export { VerifiedSources } from './verified.ts';
+export { SharedKeyCache, type SharedKeyCacheOptions } from './shared-key-cache.ts';

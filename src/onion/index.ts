@@ -48,3 +48,31 @@ export { type FriendRequest, encodeFriendRequest, decodeFriendRequest } from './
 export {
   HMAC_KEY_SIZE, type SocketKind, hmacSha512256, timedAuth, checkTimedAuth, announcePingIdData, announcePingId, checkAnnouncePingId,
 } from './ping-id.ts';
+export { OnionNode, type OnionNodeOptions, ONION_NODE_PACKET_IDS } from './onion-node.ts';
+export { OnionForwarder, type OnionForwarderOptions, type OnionSend } from './onion-hop.ts';
+export { AnnounceNode, type AnnounceNodeOptions, type CloseNodesSource } from './announce-node.ts';
+export { AnnounceStore, type AnnounceEntry, type AnnounceStoreOptions } from './announce-store.ts';
+export {
+  type OnionNodeConfig, defaultOnionNodeConfig, verifyOnionNodeConfig, onionNodeConfig, KEY_REFRESH_INTERVAL_MS,
+  ONION_ANNOUNCE_TIMEOUT_MS, PING_ID_TIMEOUT_MS, ONION_SHARED_KEYS_CAPACITY,
+} from './node-config.ts';
+export { OnionNodeError, OnionNodeConfigError, type OnionNodeErrorCode } from './node-errors.ts';
+export { OnionNodeStats, type OnionDropReason, type OnionPacketKind } from './node-stats.ts';
+export {
+  type OnionClientConfig, defaultOnionClientConfig, verifyOnionClientConfig, onionClientConfig, NUMBER_ONION_PATHS, ONION_PATH_MAX_LIFETIME_MS,
+  ONION_PATH_MAX_NO_RESPONSE_USES, ONION_PATH_FIRST_TIMEOUT_MS, ONION_PATH_TIMEOUT_MS, MAX_PATH_NODES, ONION_CONNECTION_SECONDS,
+  MAX_ONION_CLIENTS_ANNOUNCE, ONION_NODE_PING_INTERVAL_MS, ONION_NODE_TIMEOUT_MS, ONION_NODE_MAX_PINGS, ANNOUNCE_INTERVAL_NOT_ANNOUNCED_MS,
+  TIME_TO_STABLE_MS, ANNOUNCE_INTERVAL_STABLE_MS, ANNOUNCE_POPULATE_TIMEOUT_MS, ANNOUNCE_ARRAY_SIZE, ANNOUNCE_TIMEOUT_MS, MIN_NODE_PING_TIME_MS,
+  MAX_STORED_PINGED_NODES, MAX_ONION_CLIENTS, ANNOUNCE_FRIEND_NEW_INTERVAL_MS, ANNOUNCE_FRIEND_RUN_COUNT_BEGINNING, MAX_RUN_COUNT_EXPONENT,
+  ANNOUNCE_FRIEND_MAX_INTERVAL_MS, ONION_DHTPK_SEND_INTERVAL_MS, DHT_DHTPK_SEND_INTERVAL_MS, ONION_OFFLINE_TIMEOUT_MS, ONION_CONNECTED_TIMEOUT_MS,
+  MAX_RECEIVED_STORED, MAX_ANNOUNCED_RELAYS,
+} from './client-config.ts';
+export { OnionClientError, OnionClientConfigError, type OnionClientErrorCode } from './client-errors.ts';
+export { OnionClientStats, type OnionClientDropReason, type OnionClientPacketKind, type OnionClientSendKind } from './client-stats.ts';
+export { OnionEvents, type OnionClientEventMap, type OnionListener } from './client-events.ts';
+export { SendbackTable } from './sendback-table.ts';
+export { type OnionTcpPath, type PickedPath, type OnionPathsOptions, type PathState, PathNodeStore, OnionPaths } from './onion-paths.ts';
+export { type OnionNodeEntry, type NodeListTimers, OnionNodeList, LastPinged, nodeTimedOut, nodesToAsk } from './onion-node-list.ts';
+export { type AnnounceSend, type AnnounceClientOptions, AnnounceClient } from './announce-client.ts';
+export { FriendSearch } from './friend-search.ts';
+export { OnionClient, type OnionClientOptions, type FriendSearchState } from './onion-client.ts';
