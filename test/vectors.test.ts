@@ -35,6 +35,7 @@ import { decodeDataPacket, encodeDataPacket, openDataPacket, payloadKind } from 
 import { decodeRequestPayload, encodeRequestPayload } from '../src/netcrypto/request-packet.ts';
 import { ONION_RUNNERS } from './vectors/onion-runners.ts';
 import { RELAY_RUNNERS } from './vectors/relay-runners.ts';
+import { SAVEDATA_RUNNERS } from './vectors/savedata-runners.ts';
 import { type Json, isObject, field, str, int, bool, bytes, list } from './vectors/fields.ts';
 
 /** The layouts of test/vectors/README.md this runner understands. */
@@ -743,6 +744,7 @@ const RUNNERS: Readonly<Record<string, Runner>> = {
   'netcrypto-session': netcryptoSession,
   ...ONION_RUNNERS,
   ...RELAY_RUNNERS,
+  ...SAVEDATA_RUNNERS,
 };
 
 /* ---- registration ---- */

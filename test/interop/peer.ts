@@ -46,6 +46,11 @@ export type CommandFields = Readonly<Record<string, string | number | boolean>>;
 export interface NewOptions {
   /** Long-term secret key, 64 hex characters (savedata type SECRET_KEY). Random if absent. */
   readonly secretKey?: string;
+  /**
+   * A whole savedata (`tox_get_savedata` format, type TOX_SAVE, at most 32 KiB) to start
+   * from, instead of `secretKey`. A load error fails `new`.
+   */
+  readonly savedata?: Uint8Array;
   /** Nospam to set after creation. Random if absent. */
   readonly nospam?: number;
   /** UDP port range to bind in (inclusive). 0/0 means toxcore's default 33445–33545. */
@@ -289,6 +294,7 @@ export class ToxPeer {
   async create(options: NewOptions = {}): Promise<PeerIdentity> {
     const fields: Record<string, string | number | boolean> = {};
     if (options.secretKey !== undefined) fields['secret_key'] = options.secretKey;
+    if (options.savedata !== undefined) fields['savedata'] = Buffer.from(options.savedata).toString('hex');
     if (options.nospam !== undefined) fields['nospam'] = options.nospam;
     if (options.udpPortStart !== undefined) fields['udp_port_start'] = options.udpPortStart;
     if (options.udpPortEnd !== undefined) fields['udp_port_end'] = options.udpPortEnd;
@@ -363,6 +369,11 @@ export class ToxPeer {
       connection: status(reply, 'connection'),
       friends: friends.map((f: Reply) => ({ friend: num(f, 'friend'), publicKey: str(f, 'public_key'), status: status(f, 'status') })),
     };
+  }
+
+  /** `get_savedata`: what `tox_get_savedata` writes now. */
+  async getSavedata(): Promise<Uint8Array> {
+    return bytes(await this.command('get_savedata'), 'savedata');
   }
 
   /** `iterate`: the peer runs tox_iterate for `ms` wall-clock milliseconds before answering. */

@@ -24,6 +24,11 @@
  *     packet is `byte`, then (size >= 5) a 32-bit big-endian sequence number that carries
  *     on across blasts, then filler. No other command is read while a blast runs.
  *
+ * Savedata: "new" with "savedata" (hex, at most MAX_SAVEDATA bytes) starts the instance from
+ *   a tox_get_savedata image (TOX_SAVEDATA_TYPE_TOX_SAVE) instead of "secret_key"; a load
+ *   error, even one tox_new reports beside a half-loaded instance, fails the command.
+ *   "get_savedata" answers {savedata} (hex), what tox_get_savedata writes now.
+ *
  * Uses the public tox.h API only. Build: cc toxpeer.c $(pkg-config --cflags --libs toxcore)
  */
 #define _POSIX_C_SOURCE 200809L
@@ -54,6 +59,7 @@ enum {
     ECHO_ID = 161,               /* first byte of the packets "echo_lossless" returns */
     MAX_HELD_ECHOES = 256,       /* refused echoes kept for a retry; more are dropped */
     MAX_STATS_FRIENDS = 65536,   /* friend numbers counted by "count_lossless" */
+    MAX_SAVEDATA = 32 * 1024,    /* longest "savedata" field of "new" (fits one input line as hex) */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -658,6 +664,12 @@ static const char *cmd_new(const Json_Object *obj) {
     if (json_get(obj, "secret_key") != NULL) {
         err = need_hex(obj, "secret_key", secret_key, sizeof(secret_key), sizeof(secret_key), &secret_len);
     }
+    static uint8_t savedata[MAX_SAVEDATA];
+    size_t savedata_len = 0;
+    if (err == NULL && json_get(obj, "savedata") != NULL) {
+        err = secret_len != 0 ? "give 'secret_key' or 'savedata', not both"
+                              : need_hex(obj, "savedata", savedata, sizeof(savedata), 0, &savedata_len);
+    }
     uint64_t start_port, end_port, tcp_port, nospam;
     if (err == NULL) err = get_uint(obj, "udp_port_start", 0, 65535, &start_port);
     if (err == NULL) err = get_uint(obj, "udp_port_end", (int64_t)start_port, 65535, &end_port);
@@ -678,6 +690,10 @@ static const char *cmd_new(const Json_Object *obj) {
         tox_options_set_savedata_type(options, TOX_SAVEDATA_TYPE_SECRET_KEY);
         tox_options_set_savedata_data(options, secret_key, sizeof(secret_key));
     }
+    if (savedata_len != 0) {
+        tox_options_set_savedata_type(options, TOX_SAVEDATA_TYPE_TOX_SAVE);
+        tox_options_set_savedata_data(options, savedata, savedata_len);
+    }
     if (get_bool(obj, "log", false)) { tox_options_set_log_callback(options, on_log); }
     g_count_lossless = get_bool(obj, "count_lossless", false);
     g_echo_lossless = get_bool(obj, "echo_lossless", false);
@@ -685,6 +701,10 @@ static const char *cmd_new(const Json_Object *obj) {
     Tox_Err_New err_new_code;
     g_tox = tox_new(options, &err_new_code);
     tox_options_free(options);
+    if (g_tox != NULL && err_new_code != TOX_ERR_NEW_OK) { /* 0.2.18 returns a half-loaded instance */
+        tox_kill(g_tox);
+        g_tox = NULL;
+    }
     if (g_tox == NULL) { return fail("tox_new failed: %s", ERR_NAME(err_new, err_new_code)); }
     if (json_get(obj, "nospam") != NULL) { tox_self_set_nospam(g_tox, (uint32_t)nospam); }
     tox_callback_self_connection_status(g_tox, on_self_connection);
@@ -835,6 +855,17 @@ static const char *cmd_reset_lossless_stats(void) {
     return NULL;
 }
 
+static const char *cmd_get_savedata(void) {
+    const size_t size = tox_get_savedata_size(g_tox);
+    if (size > (MAX_OUT - 64) / 2) { return fail("savedata of %zu bytes is too long for one reply", size); }
+    uint8_t *data = malloc(size == 0 ? 1 : size);
+    if (data == NULL) { return "out of memory"; }
+    tox_get_savedata(g_tox, data);
+    out_hex(&g_reply, "savedata", data, size);
+    free(data);
+    return NULL;
+}
+
 static uint32_t g_blast_seq; /* carries on across blasts */
 
 static const char *cmd_blast(const Json_Object *obj) {
@@ -899,7 +930,7 @@ static const char *dispatch(const char *cmd, const Json_Object *obj) {
     }
     static const char *const known[] = { "bootstrap", "add_tcp_relay", "add_friend", "add_friend_norequest",
         "send_message", "send_lossless", "send_lossy", "info", "iterate", "lossless_stats",
-        "reset_lossless_stats", "blast" };
+        "reset_lossless_stats", "blast", "get_savedata" };
     bool is_known = false;
     for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); ++i) {
         is_known = is_known || strcmp(cmd, known[i]) == 0;
@@ -917,6 +948,7 @@ static const char *dispatch(const char *cmd, const Json_Object *obj) {
     if (strcmp(cmd, "lossless_stats") == 0) return cmd_lossless_stats(obj);
     if (strcmp(cmd, "reset_lossless_stats") == 0) return cmd_reset_lossless_stats();
     if (strcmp(cmd, "blast") == 0) return cmd_blast(obj);
+    if (strcmp(cmd, "get_savedata") == 0) return cmd_get_savedata();
     return cmd_iterate(obj);
 }
 

@@ -1,11 +1,11 @@
 #!/bin/sh
 # Builds the generators (gen.c: crypto, wire, DHT, net_crypto; gen-onion.c: onion;
-# gen-relay.c: TCP relay) against the Debian c-toxcore 0.2.18 static library and writes
-# their known-answer suites into test/vectors/. Needs: cc, libtoxcore-dev 0.2.18,
-# libsodium-dev.
+# gen-relay.c: TCP relay; gen-savedata.c: c-toxcore's savedata) against the Debian
+# c-toxcore 0.2.18 static library and writes their known-answer suites into test/vectors/.
+# Needs: cc, libtoxcore-dev 0.2.18, libsodium-dev.
 #
-#   test/vectors/generator/generate.sh                 # all three: build, run, write ../*.json
-#   test/vectors/generator/generate.sh gen-onion       # one of gen, gen-onion, gen-relay
+#   test/vectors/generator/generate.sh                 # all four: build, run, write ../*.json
+#   test/vectors/generator/generate.sh gen-onion       # one of gen, gen-onion, gen-relay, gen-savedata
 #   BUILD_DIR=/tmp/gen test/vectors/generator/generate.sh   # build in (and keep) that folder
 set -eu
 
@@ -43,7 +43,7 @@ else
     trap 'rm -rf "$build"' EXIT
 fi
 
-generators=${*:-gen gen-onion gen-relay}
+generators=${*:-gen gen-onion gen-relay gen-savedata}
 for name in $generators; do
     [ -f "$here/$name.c" ] || { echo "generate.sh: no generator $name.c" >&2; exit 1; }
     # shellcheck disable=SC2086
