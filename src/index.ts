@@ -20,4 +20,5 @@ export * as netcrypto from './netcrypto/index.ts';
 export * as relay from './relay/index.ts';
 export * as onion from './onion/index.ts';
 export * as friend from './friend/index.ts';
+export * as messenger from './messenger/index.ts';
 export * as mux from './mux/index.ts';

@@ -42,3 +42,4 @@ export {
   type CreditMessage, type GoawayMessage, type UnknownMessage, encodeControl, decodeControl,
 } from './control.ts';
 export { type IdParity, idParity, isIdOf, IdAllocator } from './channel-ids.ts';
+export { friendConnector, type FriendConnector, type FriendConnectorOptions } from './friend-connector.ts';
