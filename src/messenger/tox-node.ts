@@ -44,6 +44,12 @@ export interface ToxNodeOptions {
   readonly udp?: Address | false;
   /** Uniform integer in `[0, n)`; a simulation passes a seeded one. */
   readonly randomInt?: (n: number) => number;
+  /**
+   * Unix time now, in seconds (default: the system's). Our DHT-key announcements are
+   * numbered from it, as c-toxcore numbers them by `unix_time()`, so that a friend that
+   * still remembers an earlier run of ours takes the announcements of this one.
+   */
+  readonly unixTimeS?: number;
   readonly config?: {
     readonly dht?: Partial<DhtConfig>;
     readonly netCrypto?: Partial<NetCryptoConfig>;
@@ -89,8 +95,12 @@ export class ToxNode {
       setOnionStatus: (enabled) => tcp.setOnion(enabled),
     };
     this.onionNode = new OnionNode({ clock, sender, dhtKeyPair, closeNodes: (key, n) => this.dht.closeNodes(key, n) });
+    // The onion numbers announcements clock seconds + offset: make that Unix time.
+    const unixNowS = options.unixTimeS ?? Math.floor(Date.now() / 1000);
+    const noReplayOffsetS = Math.max(1, unixNowS - Math.floor(clock.now() / 1000));
     this.onion = new OnionClient({
-      clock, sender, dht: this.dht, realKeyPair: this.realKeyPair, dhtKeyPair, tcp: onionTcp, config: options.config?.onion,
+      clock, sender, dht: this.dht, realKeyPair: this.realKeyPair, dhtKeyPair, tcp: onionTcp,
+      config: { noReplayOffsetS, ...options.config?.onion },
       ...(randomInt ? { randomInt } : {}),
     });
     let friends: FriendConnections | undefined;

@@ -88,6 +88,11 @@ export interface LosslessStats {
   readonly lastMs: number;
   /** The peer's monotonic clock (ms) when it answered. */
   readonly nowMs: number;
+  /**
+   * FNV-1a 64 over each counted packet's length (2 bytes, big-endian) and bytes, in order,
+   * as 16 upper-case hex digits ({@link losslessHash} computes the same); all zeros before any.
+   */
+  readonly hash: string;
   /** `echoLossless`: echoes toxcore refused at first (held, then sent again). */
   readonly echoRefused: number;
   /** `echoLossless`: echoes dropped because too many were held. */
@@ -104,6 +109,8 @@ export interface BlastOptions {
   readonly size?: number;
   /** First byte of each packet (69 or 160–191 for toxcore to accept it); default 160. */
   readonly byte?: number;
+  /** Stop after this many packets were sent (still within `seconds`); default 0: no limit. */
+  readonly packets?: number;
 }
 
 /** `blast`'s reply. */
@@ -391,6 +398,7 @@ export class ToxPeer {
       firstMs: num(reply, 'first_ms'),
       lastMs: num(reply, 'last_ms'),
       nowMs: num(reply, 'now_ms'),
+      hash: str(reply, 'hash'),
       echoRefused: num(reply, 'echo_refused'),
       echoDropped: num(reply, 'echo_dropped'),
       echoHeld: num(reply, 'echo_held'),
@@ -409,11 +417,12 @@ export class ToxPeer {
    * that carries on across blasts, then filler.
    */
   async blast(friend: number, options: BlastOptions): Promise<BlastResult> {
-    const { seconds, size, byte } = options;
+    const { seconds, size, byte, packets } = options;
     if (!(seconds > 0 && seconds <= MAX_BLAST_SECONDS)) throw new RangeError(`blast: seconds must be in (0, ${MAX_BLAST_SECONDS}]`);
     const fields: Record<string, number> = { friend, seconds };
     if (size !== undefined) fields['size'] = size;
     if (byte !== undefined) fields['byte'] = byte;
+    if (packets !== undefined) fields['packets'] = packets;
     const reply = await this.command('blast', fields, Math.ceil(seconds * 1000) + this.#commandTimeoutMs);
     return {
       sentPackets: num(reply, 'sent_packets'),
@@ -621,6 +630,51 @@ export class ToxPeer {
     if (stderr !== '') parts.push(`stderr (tail):\n  ${stderr.slice(-2000).split('\n').join('\n  ')}`);
     return parts.length > 0 ? `\n${parts.join('\n')}` : '';
   }
+}
+
+/** FNV-1a 64's start value, as two 32-bit halves. */
+const FNV64_OFFSET_HI = 0xcbf29ce4;
+const FNV64_OFFSET_LO = 0x84222325;
+/** FNV-1a 64's prime is 2^40 + 0x1b3: `h * prime` is `h * 0x1b3 + (h << 40)`. */
+const FNV64_PRIME_LOW = 0x1b3;
+const TWO_32 = 0x1_0000_0000;
+
+/**
+ * The C peer's `count_lossless` hash ({@link LosslessStats.hash}) of a sequence of packets,
+ * computed incrementally: `update` each packet in order, then `digest`. 64-bit arithmetic
+ * on two 32-bit halves (BigInt is too slow for megabytes).
+ */
+export class LosslessHash {
+  #hi = FNV64_OFFSET_HI;
+  #lo = FNV64_OFFSET_LO;
+  #any = false;
+
+  update(packet: Uint8Array): void {
+    this.#any = true;
+    this.#byte(packet.length >> 8 & 255);
+    this.#byte(packet.length & 255);
+    for (const b of packet) this.#byte(b);
+  }
+
+  #byte(b: number): void {
+    const lo = (this.#lo ^ b) >>> 0;
+    const product = lo * FNV64_PRIME_LOW; // < 2^41: exact
+    const carry = Math.floor(product / TWO_32);
+    this.#lo = product % TWO_32;
+    this.#hi = (Math.imul(this.#hi, FNV64_PRIME_LOW) + carry + (lo << 8)) >>> 0;
+  }
+
+  digest(): string {
+    if (!this.#any) return '0'.repeat(16);
+    return (this.#hi.toString(16).padStart(8, '0') + this.#lo.toString(16).padStart(8, '0')).toUpperCase();
+  }
+}
+
+/** {@link LosslessHash} of `packets`. */
+export function losslessHash(packets: Iterable<Uint8Array>): string {
+  const h = new LosslessHash();
+  for (const p of packets) h.update(p);
+  return h.digest();
 }
 
 /**

@@ -14,12 +14,15 @@
  *   "new" with "count_lossless": true counts received custom lossless packets per friend
  *     (packets, bytes, monotonic ms of the first and last) instead of emitting a "lossless"
  *     event for each; "lossless_stats" {friend} reads the counts, "reset_lossless_stats"
- *     clears them for every friend.
+ *     clears them for every friend. The counts include "hash", 16 hex digits: FNV-1a 64 over
+ *     each counted packet's length (2 bytes, big-endian) and bytes, in order, for byte-exact
+ *     checks (its start value after a reset, before any packet: 0).
  *   "new" with "echo_lossless": true sends every custom lossless packet whose first byte
  *     is 161 straight back to its sender from the callback (no event, not counted). An echo
  *     toxcore refuses (send queue full) is held and sent again before the next iteration.
- *   "blast" {friend, seconds, size = 1373, byte = 160} sends custom lossless packets as fast
- *     as toxcore accepts them for `seconds` (at most 120), iterating in a tight loop, and
+ *   "blast" {friend, seconds, size = 1373, byte = 160, packets = 0} sends custom lossless packets
+ *     as fast as toxcore accepts them for `seconds` (at most 120), or until `packets` were sent
+ *     when that is not 0, iterating in a tight loop, and
  *     answers {sent_packets, sent_bytes, refused, not_connected, iterations, elapsed_ms}. Each
  *     packet is `byte`, then (size >= 5) a 32-bit big-endian sequence number that carries
  *     on across blasts, then filler. No other command is read while a blast runs.
@@ -529,7 +532,19 @@ typedef struct {
     uint64_t bytes;
     uint64_t first_ms;
     uint64_t last_ms;
+    uint64_t hash; /* FNV-1a 64 over each packet's 2-byte BE length and bytes, in order; 0 before any */
 } Lossless_Stats;
+
+enum { FNV64_OFFSET_HI = 0xcbf29ce4u, FNV64_OFFSET_LO = 0x84222325u };
+static const uint64_t FNV64_PRIME = 0x100000001b3ull;
+
+static uint64_t fnv64(uint64_t h, const uint8_t *data, size_t length) {
+    for (size_t i = 0; i < length; ++i) {
+        h ^= data[i];
+        h *= FNV64_PRIME;
+    }
+    return h;
+}
 
 static bool g_count_lossless;
 static bool g_echo_lossless;
@@ -562,14 +577,19 @@ static Lossless_Stats *stats_for(uint32_t friend_number, bool grow) {
     return &g_stats[friend_number];
 }
 
-static void count_lossless(uint32_t friend_number, size_t length) {
+static void count_lossless(uint32_t friend_number, const uint8_t *data, size_t length) {
     Lossless_Stats *st = stats_for(friend_number, true);
     if (st == NULL) {
         g_stats_overflow++;
         return;
     }
     const uint64_t now = now_ms();
-    if (st->packets == 0) { st->first_ms = now; }
+    if (st->packets == 0) {
+        st->first_ms = now;
+        st->hash = ((uint64_t)FNV64_OFFSET_HI << 32) | FNV64_OFFSET_LO;
+    }
+    const uint8_t len_be[2] = { (uint8_t)(length >> 8), (uint8_t)length };
+    st->hash = fnv64(fnv64(st->hash, len_be, 2), data, length);
     st->last_ms = now;
     st->packets++;
     st->bytes += length;
@@ -613,7 +633,7 @@ static void on_lossless(Tox *tox, uint32_t friend_number, const uint8_t *data, s
         return;
     }
     if (g_count_lossless) {
-        count_lossless(friend_number, length);
+        count_lossless(friend_number, data, length);
         return;
     }
     emit_packet("lossless", friend_number, data, length);
@@ -833,13 +853,18 @@ static const char *cmd_lossless_stats(const Json_Object *obj) {
     uint32_t friend_number;
     const char *err = need_friend(obj, &friend_number);
     if (err != NULL) { return err; }
-    const Lossless_Stats none = { 0, 0, 0, 0 };
+    const Lossless_Stats none = { 0, 0, 0, 0, 0 };
     const Lossless_Stats *st = stats_for(friend_number, false);
     if (st == NULL) { st = &none; }
     out_uint(&g_reply, "packets", st->packets);
     out_uint(&g_reply, "bytes", st->bytes);
     out_uint(&g_reply, "first_ms", st->first_ms);
     out_uint(&g_reply, "last_ms", st->last_ms);
+    {
+        uint8_t hash_be[8];
+        for (int i = 0; i < 8; ++i) { hash_be[i] = (uint8_t)(st->hash >> (56 - 8 * i)); }
+        out_hex(&g_reply, "hash", hash_be, sizeof(hash_be));
+    }
     out_uint(&g_reply, "now_ms", now_ms());
     out_uint(&g_reply, "echo_refused", g_echo_refused);
     out_uint(&g_reply, "echo_dropped", g_echo_dropped);
@@ -870,9 +895,10 @@ static uint32_t g_blast_seq; /* carries on across blasts */
 
 static const char *cmd_blast(const Json_Object *obj) {
     uint32_t friend_number;
-    uint64_t size = 0, byte = 0;
+    uint64_t size = 0, byte = 0, max_packets = 0;
     double seconds = 0;
     const char *err = need_friend(obj, &friend_number);
+    if (err == NULL) err = get_uint(obj, "packets", 0, UINT32_MAX, &max_packets);
     if (err == NULL) err = get_uint(obj, "size", MAX_CUSTOM, MAX_CUSTOM, &size);
     if (err == NULL) err = get_uint(obj, "byte", 160, 255, &byte);
     if (err == NULL) err = need_positive(obj, "seconds", MAX_BLAST_SECONDS, &seconds);
@@ -886,7 +912,7 @@ static const char *cmd_blast(const Json_Object *obj) {
     unsigned since_iterate = 0;
     const uint64_t start = now_ms();
     const uint64_t end = start + (uint64_t)(seconds * 1000.0 + 0.5);
-    while (now_ms() < end) {
+    while (now_ms() < end && (max_packets == 0 || sent < max_packets)) {
         if (size >= 5) {
             packet[1] = (uint8_t)(g_blast_seq >> 24);
             packet[2] = (uint8_t)(g_blast_seq >> 16);
