@@ -6,7 +6,9 @@
  * - `{ kind: 'heap' }` with heapUsed and rss after a full GC (start it with --expose-gc),
  *   and the number of confirmed clients;
  * - `{ kind: 'stop' }` by closing the server and exiting.
- * It exits on its own if the parent goes away.
+ * It exits on its own if the parent goes away. With the argument `--onion` it also runs its
+ * first onion hop on a UDP socket of its own at 127.0.0.1 (`onionSocket`), as `toxlink relay`
+ * does, so that c-toxcore clients with UDP off can reach the onion through it (bench/relay-c.ts).
  *
  * @module
  */
@@ -27,8 +29,10 @@ if (process.send === undefined) {
 }
 const send = (reply: ServerReply): void => void process.send!(reply);
 const keyPair = generateKeyPair();
+const network = new NodeNetwork();
+const onionSocket = process.argv.includes('--onion') ? await network.bindUdp({ host: '127.0.0.1', port: 0 }) : undefined;
 const server = new TcpRelayServer({
-  network: new NodeNetwork(), clock: new SystemClock(), keyPair, config: { maxClients: 8192, maxPendingConnections: 2048 },
+  network, clock: new SystemClock(), keyPair, config: { maxClients: 8192, maxPendingConnections: 2048 }, onionSocket,
 });
 server.on('error', (e) => console.error(`relay server error: ${e.message}`));
 const listener = await server.listen({ host: '127.0.0.1', port: 0 });
@@ -41,6 +45,7 @@ process.on('message', (message: ServerRequest) => {
       stats: {
         accepted: s.accepted, confirmed: s.confirmed, framesReceived: s.framesReceived, framesSent: s.framesSent,
         dataRelayed: s.dataRelayed, dropped: s.dropped.toJSON(), closed: s.closed.toJSON(),
+        onionForwarded: server.onionHop?.stats.requestsForwarded ?? 0, onionDelivered: server.onionHop?.stats.responsesDelivered ?? 0,
       },
     });
   } else if (message.kind === 'heap') {
@@ -50,7 +55,7 @@ process.on('message', (message: ServerRequest) => {
     const m = process.memoryUsage();
     send({ kind: 'heap', heapUsed: m.heapUsed, rss: m.rss, clients: server.clientCount, pending: server.pendingCount });
   } else if (message.kind === 'stop') {
-    void server.close().then(() => process.exit(0));
+    void server.close().then(() => onionSocket?.close()).then(() => process.exit(0));
   }
 });
 process.on('disconnect', () => process.exit(0));

@@ -12,8 +12,10 @@
  * (and takes it all a moment later) from dropping frames for nothing.
  *
  * Frames sealed while a {@link WriteBatch} is open are written together when it closes:
- * the relay opens one around each chunk it reads, so that the frames one chunk makes for a
- * connection cost one write (one system call), not one each.
+ * the client opens one around each chunk it reads (and `cork` opens one), so that the frames
+ * sent in answer cost one write (one system call), not one each. The relay opens none: it
+ * writes each frame on its own, as c-toxcore's relay does, because a c-toxcore client fed
+ * batched writes could stop for good (spec/relay.md#write-batching).
  *
  * @see spec/relay.md#slow-readers
  * @see spec/relay.md#write-batching
@@ -45,7 +47,7 @@ export type SendOutcome =
 /**
  * A scope in which frames are collected per connection and written together when it
  * closes. Scopes nest; the outermost `end` writes. What a batch collects is bounded by what
- * is sent while it is open: the relay opens one per chunk read, so by a chunk's worth.
+ * is sent while it is open: the client opens one per chunk read, so by a chunk's worth.
  */
 export class WriteBatch {
   #depth = 0;

@@ -16,7 +16,7 @@ import type { Clock, StreamConnection, Timer } from '../io/index.ts';
 import { type KeyPair, constantTimeEqual, randomBytes } from '../crypto/index.ts';
 import { toHex } from '../wire/index.ts';
 import type { RelayServerConfig } from './config.ts';
-import { FrameSender, type SendOutcome, type WriteBatch } from './frame-sender.ts';
+import { FrameSender, type SendOutcome } from './frame-sender.ts';
 import { PING_ID_SIZE } from './packet-sizes.ts';
 import { encodePing, isZeroPingId } from './ping-packets.ts';
 import { RouteTable } from './route-table.ts';
@@ -32,8 +32,6 @@ export interface ServerClientHost {
   readonly config: RelayServerConfig;
   readonly keyPair: KeyPair;
   readonly secrets: () => HandshakeSecrets;
-  /** Open while a chunk is handled: what it makes for each connection is written at once at the end. */
-  readonly batch: WriteBatch;
   /** The handshake was answered. */
   handshaken(client: ServerClient): void;
   /** A frame opened; the client is confirmed first if it was not. */
@@ -66,7 +64,9 @@ export class ServerClient {
     this.serial = serial;
     this.conn = conn;
     this.stream = SecureStream.server(host.keyPair, host.secrets);
-    this.sender = new FrameSender(conn, this.stream, host.config, undefined, host.batch);
+    // No write batch: each frame is written on its own, as c-toxcore's relay sends it (see
+    // spec/relay.md#write-batching: batched writes stalled c-toxcore clients).
+    this.sender = new FrameSender(conn, this.stream, host.config);
     this.routes = new RouteTable(host.config.maxRoutesPerClient);
     this.#timer = host.clock.setTimer(host.config.handshakeTimeoutMs, () => this.close('handshake-timeout'));
     conn.onData((chunk) => this.#receive(chunk));
@@ -153,7 +153,6 @@ export class ServerClient {
 
   #receive(chunk: Uint8Array): void {
     if (this.#status === 'closed') return;
-    this.#host.batch.begin();
     try {
       this.stream.push(chunk);
       while (this.#open()) {
@@ -174,8 +173,6 @@ export class ServerClient {
     } catch (error) {
       this.#host.error(error instanceof Error ? error : new Error(String(error)));
       this.close('internal-error');
-    } finally {
-      this.#host.batch.end();
     }
   }
 }

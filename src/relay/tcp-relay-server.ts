@@ -26,7 +26,6 @@ import { type RelayServerConfig, relayServerConfig } from './config.ts';
 import { RelayError } from './errors.ts';
 import { Emitter } from './events.ts';
 import { NOTIFICATION_SIZE, encodeConnectNotification, encodeDisconnectNotification } from './notification-packets.ts';
-import { WriteBatch } from './frame-sender.ts';
 import { OnionUdpHop, type RelayOnionHandler } from './onion-hop.ts';
 import { encodeOnionResponse } from './onion-packets.ts';
 import { encodeOobReceive } from './oob-packets.ts';
@@ -121,7 +120,6 @@ export class TcpRelayServer {
       config: this.config,
       keyPair: this.#keyPair,
       secrets: options.secrets ?? randomHandshakeSecrets,
-      batch: new WriteBatch(),
       handshaken: () => this.stats.handshakes++,
       frame: (client, plain) => this.#frame(client, plain),
       closed: (client, reason) => this.#forget(client, reason),
