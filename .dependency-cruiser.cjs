@@ -12,7 +12,7 @@ const mayImport = {
   mux: ['messenger', 'friend', 'netcrypto', 'io', 'crypto', 'wire'],
 };
 const layers = Object.keys(mayImport);
-const top = ['cli', 'forward'];
+const top = ['cli'];
 
 const downOnly = layers.map((layer) => {
   const forbidden = layers.filter((l) => l !== layer && !mayImport[layer].includes(l)).concat(top);

@@ -33,7 +33,7 @@ import { generateKeyPair } from '../src/crypto/index.ts';
 import { NodeNetwork, SystemClock, type Address, type DatagramTransport } from '../src/io/index.ts';
 import { NetCrypto } from '../src/netcrypto/index.ts';
 import { ConnectionManager, cryptoCarrier, type MuxConnector } from '../src/mux/index.ts';
-import { Exposer, PortForward } from '../src/forward/index.ts';
+import { Exposer, PortForward } from '../src/mux/index.ts';
 
 const LOCAL = '127.0.0.1';
 const MB = 1e6;

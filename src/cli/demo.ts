@@ -1,131 +1,214 @@
 /**
- * `toxlink demo`: what the floors built so far can do, on a simulated network, in a second
- * of wall time and no network access. Alice and Bob each make a long-term identity and show
- * their Tox IDs; Bob sits behind a port-restricted NAT on a lossy, jittery link. Bob opens
- * his NAT towards Alice, then they exchange boxed datagrams (precomputed shared key,
- * big-endian nonce counter), and the demo reports what arrived,
- * what was lost and how far simulated time ran ahead of the wall clock.
+ * `toxlink demo`: the seed scenario on a local network, every layer real. A bootstrap node
+ * with a TCP relay and two peers, Alice and Bob, start on 127.0.0.1 (or on the simulator
+ * with `--sim`). Alice sends Bob a friend request by his Tox ID; it reaches him through the
+ * onion, he accepts, and the two find each other and come online. Alice then opens two
+ * channels to Bob, `file://a` and `file://b`, and sends a generated file on each at once.
+ * Bob hashes what arrives and answers each channel with its SHA-256; Alice compares it
+ * with her own. A bar per file shows what Bob has received; the end shows each file's
+ * time and throughput, and whether the hashes match.
  *
- * This is the foundation's demo; later layers replace it with the real stack.
- *
- * @see spec/introduction.md#sans-io
+ * @see spec/cli.md#toxlink-demo
  * @module
  */
-import { MAC_SIZE, NONCE_SIZE, decryptPrecomputed, encryptPrecomputed, generateKeyPair, incrementNonce, precompute, randomBytes } from '../crypto/index.ts';
-import { ByteReader, ByteWriter, formatToxId, parseToxId } from '../wire/index.ts';
-import { SimNetwork, type Address } from '../io/index.ts';
+import { createHash, randomBytes } from 'node:crypto';
+import { toHex } from '../wire/index.ts';
+import type { ChannelSocket } from '../mux/index.ts';
+import { type DemoNetwork, type DemoNetworkKind, startDemoNetwork } from './demo-network.ts';
+import { ProgressBars, type ProgressOutput, formatBytes, formatRate } from './progress.ts';
 
 /** Settings of one demo run. */
 export interface DemoOptions {
-  /** Seeds the simulated network (same seed, same run). */
-  seed: number;
-  /** Datagrams Alice sends, one every 100 simulated ms. */
-  messages: number;
-  /** One-way loss on the link. */
-  lossRate: number;
+  /** Real sockets on 127.0.0.1 (`udp`), or the simulator (`sim`). */
+  readonly network: DemoNetworkKind;
+  /** Seeds the simulator (`sim` only). */
+  readonly seed: number;
+  /** Bytes in each file. */
+  readonly fileBytes: number;
+  /** Files, one channel each (`file://a`, `file://b`, …). */
+  readonly files: number;
+  /** The whole run's limit on the network's clock, ms. */
+  readonly timeoutMs: number;
   /** Where lines go. */
-  print: (line: string) => void;
+  readonly print: (line: string) => void;
+  /** Where the progress bars go (none without it). */
+  readonly progress?: ProgressOutput;
 }
 
-/** What one demo run measured. */
+/** One file's fate. */
+export interface DemoFileResult {
+  readonly uri: string;
+  readonly bytes: number;
+  /** Bytes Bob received. */
+  readonly received: number;
+  /** SHA-256 of what Alice sent, hex. */
+  readonly sentSha256: string;
+  /** SHA-256 of what Bob received, as he answered it, hex ('' if no answer came). */
+  readonly receivedSha256: string;
+  readonly match: boolean;
+  /** From the start of the transfer to Bob's answer, ms on the network's clock. */
+  readonly ms: number;
+}
+
+/** What one demo run measured; times are on the network's clock (simulated with `sim`). */
 export interface DemoResult {
-  sent: number;
-  receivedByBob: number;
-  echoedToAlice: number;
-  rejectedByBob: number;
-  simulatedMs: number;
-  wallMs: number;
+  readonly ok: boolean;
+  /** What went wrong, when not ok. */
+  readonly error?: string;
+  readonly network: DemoNetworkKind;
+  /** From the start to Bob hearing Alice's friend request. */
+  readonly requestMs: number;
+  /** From the start to both being online to each other. */
+  readonly onlineMs: number;
+  /** The path between them: `udp` or `tcp` (through the relay). */
+  readonly path: string;
+  readonly files: readonly DemoFileResult[];
+  /** From the start of the transfer to the last answer. */
+  readonly transferMs: number;
+  /** Every file's bytes over `transferMs`. */
+  readonly bytesPerSecond: number;
+  /** Real time the whole run took, ms. */
+  readonly wallMs: number;
 }
 
-const PORT = 33445;
+const CHUNK = 64 * 1024;
+const REPLY_BYTES = 64;
 
-/** A datagram: [nonce 24][box(counter u32, text)]. */
-function seal(key: Uint8Array, nonce: Uint8Array, counter: number, text: string): Uint8Array {
-  const body = new TextEncoder().encode(text);
-  const plain = new ByteWriter(4 + body.length).u32(counter).bytes(body).finish();
-  const box = encryptPrecomputed(key, nonce, plain);
-  return new ByteWriter(NONCE_SIZE + box.length).bytes(nonce).bytes(box).finish();
+/** The name of file `i`: `file://a`, `file://b`, … */
+export function fileUri(i: number): string {
+  return `file://${String.fromCharCode(97 + (i % 26))}${i >= 26 ? Math.floor(i / 26) : ''}`;
 }
 
-function open(key: Uint8Array, datagram: Uint8Array): { counter: number; text: string } | undefined {
-  if (datagram.length < NONCE_SIZE + MAC_SIZE + 4) return undefined;
-  const r = new ByteReader(datagram);
-  const plain = decryptPrecomputed(key, r.bytes(NONCE_SIZE), r.rest());
-  if (!plain) return undefined;
-  const p = new ByteReader(plain);
-  return { counter: p.u32(), text: new TextDecoder().decode(p.rest()) };
-}
-
-/** Runs the demo and returns its figures; lines go to `options.print`. */
+/** Runs the demo; never throws for a failed run (see `ok` and `error`). */
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
-  const { print } = options;
-  const started = performance.now();
-  const sim = new SimNetwork({ seed: options.seed, link: { latencyMs: 40, jitterMs: 15, lossRate: options.lossRate } });
-  const aliceHost = sim.addHost({ name: 'alice' });
-  const bobHost = sim.addHost({ name: 'bob', nat: { type: 'port-restricted', publicIp: '198.51.100.7' } });
-
-  const alice = generateKeyPair(), bob = generateKeyPair();
-  const aliceId = formatToxId({ publicKey: alice.publicKey, nospam: 0 });
-  const bobId = formatToxId({ publicKey: bob.publicKey, nospam: 0xc0ffee });
-  print(`alice  ${aliceId}`);
-  print(`bob    ${bobId}  (behind a port-restricted NAT)`);
-
-  // Each side learns the other's key from its Tox ID, as a user would paste it.
-  const aliceKey = precompute(parseToxId(bobId).publicKey, alice.secretKey)!;
-  const bobKey = precompute(parseToxId(aliceId).publicKey, bob.secretKey)!;
-
-  const aSock = await aliceHost.bindUdp({ host: '0.0.0.0', port: PORT });
-  const bSock = await bobHost.bindUdp({ host: '0.0.0.0', port: PORT });
-  const aliceAddr: Address = { host: aliceHost.ip, port: PORT };
-
-  const result: DemoResult = { sent: 0, receivedByBob: 0, echoedToAlice: 0, rejectedByBob: 0, simulatedMs: 0, wallMs: 0 };
-  const bobNonce = randomBytes(NONCE_SIZE);
-  bSock.onReceive((data, from) => {
-    const m = open(bobKey, data);
-    if (!m) { result.rejectedByBob++; return; }
-    result.receivedByBob++;
-    incrementNonce(bobNonce);
-    bSock.send(from, seal(bobKey, bobNonce, m.counter, `ack ${m.counter}`));
-  });
-  // Bob's NAT drops what it has not seen Bob send to; a first packet opens it.
-  incrementNonce(bobNonce);
-  bSock.send(aliceAddr, seal(bobKey, bobNonce, 0, 'hello from behind the NAT'));
-  let bobPublic: Address | undefined;
-  aSock.onReceive((data, from) => {
-    const m = open(aliceKey, data);
-    if (!m) return;
-    if (m.counter === 0 && !bobPublic) { bobPublic = from; return; }
-    result.echoedToAlice++;
-  });
-  await sim.clock.advanceAsync(1000);
-  if (!bobPublic) { print('bob\'s first packet was lost; run again with another --seed'); return result; }
-  print(`alice sees bob at ${bobPublic.host}:${bobPublic.port} (his NAT's mapping)`);
-
-  // A stranger's datagram stops at Bob's NAT; a datagram damaged in flight reaches Bob, fails
-  // to open, and is counted and dropped.
-  const stranger = sim.addHost({ name: 'mallory' });
-  const mSock = await stranger.bindUdp({ host: '0.0.0.0', port: PORT });
-  mSock.send(bobPublic, randomBytes(64));
-  const damaged = seal(aliceKey, randomBytes(NONCE_SIZE), 999, 'damaged');
-  damaged[damaged.length - 1]! ^= 0x01;
-  aSock.send(bobPublic, damaged);
-
-  const aliceNonce = randomBytes(NONCE_SIZE);
-  for (let i = 1; i <= options.messages; i++) {
-    sim.clock.setTimer(i * 100, () => {
-      incrementNonce(aliceNonce);
-      aSock.send(bobPublic!, seal(aliceKey, aliceNonce, i, `message ${i}`));
-      result.sent++;
-    });
+  const wallStart = performance.now();
+  const figures = { requestMs: -1, onlineMs: -1, path: 'none', transferMs: 0 };
+  const files: DemoFileResult[] = [];
+  let net: DemoNetwork | undefined;
+  let error: string | undefined;
+  try {
+    net = await startDemoNetwork({ kind: options.network, seed: options.seed });
+    await scenario(net, options, figures, files);
+  } catch (e) {
+    error = (e as Error).message;
+  } finally {
+    await net?.close();
   }
-  await sim.clock.advanceAsync(options.messages * 100 + 2000);
-  result.simulatedMs = sim.clock.now();
-  result.wallMs = performance.now() - started;
+  const total = files.reduce((n, f) => n + f.bytes, 0);
+  const ok = error === undefined && files.length === options.files && files.every((f) => f.match);
+  if (error === undefined && !ok) error = 'a file arrived different from what was sent';
+  return {
+    ok, ...(error === undefined ? {} : { error }), network: options.network, ...figures, files,
+    bytesPerSecond: figures.transferMs > 0 ? (total * 1000) / figures.transferMs : 0, wallMs: performance.now() - wallStart,
+  };
+}
 
-  print(`alice sent ${result.sent} boxed datagrams over a link losing ${(options.lossRate * 100).toFixed(0)} % each way`);
-  print(`bob opened ${result.receivedByBob}, alice got ${result.echoedToAlice} acks back`);
-  print(`bob refused ${result.rejectedByBob} damaged datagram(s); his NAT filtered ${sim.stats.dropped['nat-filtered']} from a stranger; the link lost ${sim.stats.dropped.loss}`);
-  print(`simulated ${(result.simulatedMs / 1000).toFixed(1)} s in ${result.wallMs.toFixed(0)} ms of wall time`);
-  await Promise.all([aSock.close(), bSock.close(), mSock.close()]);
-  return result;
+async function scenario(
+  net: DemoNetwork, options: DemoOptions, figures: { requestMs: number; onlineMs: number; path: string; transferMs: number }, files: DemoFileResult[],
+): Promise<void> {
+  const { print } = options;
+  const clock = net.clock;
+  const start = clock.now();
+  const left = (): number => Math.max(1, options.timeoutMs - (clock.now() - start));
+  const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+  const where = net.kind === 'sim' ? 'on the simulated network (simulated time)' : 'on 127.0.0.1, real UDP and TCP sockets';
+  print(`a local Tox network ${where}, no internet`);
+  print(`bootstrap node  DHT ${net.bootstrap.udp.host}:${net.bootstrap.udp.port}  TCP relay ${net.bootstrap.tcp.host}:${net.bootstrap.tcp.port}  key ${toHex(net.bootstrap.publicKey).toUpperCase().slice(0, 16)}…`);
+  const alice = await net.peer('Alice');
+  const bob = await net.peer('Bob');
+  print(`alice  ${alice.messenger.toxId()}`);
+  print(`bob    ${bob.messenger.toxId()}`);
+
+  // Befriend: a request through the onion, accepted when it arrives.
+  const aliceKey = alice.node.realKeyPair.publicKey;
+  const requested = new Promise<void>((resolve) => {
+    bob.messenger.on('friend-request', (r) => {
+      if (toHex(r.publicKey) !== toHex(aliceKey)) return;
+      figures.requestMs = clock.now() - start;
+      print(`bob got alice's friend request through the onion after ${seconds(figures.requestMs)} ("${r.text}"): accepted`);
+      bob.messenger.acceptRequest(r.publicKey);
+      resolve();
+    });
+  });
+  const bobNumber = alice.messenger.addFriend(bob.messenger.toxId(), 'Hi Bob, it is Alice. May I send you two files?');
+  print('alice sent bob a friend request; looking for each other through the DHT and the onion…');
+  await net.wait(requested, left(), 'the friend request');
+  const bobSeesAlice = (): Promise<unknown> => bob.messenger.waitOnline(aliceKey, { timeoutMs: left() });
+  const [path] = await net.wait(Promise.all([alice.messenger.waitOnline(bobNumber, { timeoutMs: left() }), bobSeesAlice()]), left(), 'coming online');
+  figures.onlineMs = clock.now() - start;
+  figures.path = path;
+  print(`alice and bob are online to each other over ${path === 'udp' ? 'UDP' : 'the TCP relay'} after ${seconds(figures.onlineMs)}`);
+
+  // Bob takes file:// channels from Alice: hashes what arrives, answers with the hash.
+  const uris = Array.from({ length: options.files }, (_, i) => fileUri(i));
+  const bars = options.progress === undefined ? undefined : new ProgressBars(options.progress, uris.map((label) => ({ label, total: options.fileBytes })), () => clock.now());
+  const received = new Map<string, number>();
+  bob.manager.onChannelRequest((r) => toHex(r.friendKey) === toHex(aliceKey) && uris.includes(r.uri));
+  bob.manager.on('channel', (socket) => receive(socket, (n) => {
+    received.set(socket.uri, n);
+    bars?.set(uris.indexOf(socket.uri), n);
+  }));
+
+  const opened = clock.now();
+  const sockets = await net.wait(Promise.all(uris.map((uri) => alice.manager.connectDevice(bob.node.realKeyPair.publicKey, uri, { timeoutMs: left() }))),
+    left(), 'opening the channels');
+  print(`alice opened ${uris.join(' and ')} to bob in ${seconds(clock.now() - opened)}; sending ${uris.length} × ${formatBytes(options.fileBytes)}`);
+  const transferStart = clock.now();
+  bars?.render();
+  const results = await net.wait(Promise.all(sockets.map((socket) => send(socket, options.fileBytes, clock.now.bind(clock)))), left(), 'the transfer');
+  bars?.render();
+  figures.transferMs = Math.max(...results.map((r) => r.doneAt)) - transferStart;
+  for (const r of results) {
+    const result: DemoFileResult = {
+      uri: r.uri, bytes: options.fileBytes, received: received.get(r.uri) ?? 0, sentSha256: r.sentSha256, receivedSha256: r.reply,
+      match: r.reply === r.sentSha256, ms: r.doneAt - transferStart,
+    };
+    files.push(result);
+    const rate = formatRate((result.bytes * 1000) / Math.max(1, result.ms));
+    print(`${r.uri}  ${formatBytes(result.bytes)} in ${seconds(result.ms)}  ${rate}  sha256 ${r.sentSha256.slice(0, 16)}…  ${result.match ? 'matches what bob received' : `DIFFERS: bob received ${result.receivedSha256.slice(0, 16) || 'nothing'}…`}`);
+  }
+  const total = options.fileBytes * uris.length;
+  print(`all ${uris.length} files: ${formatBytes(total)} in ${seconds(figures.transferMs)}, ${formatRate((total * 1000) / Math.max(1, figures.transferMs))}${net.kind === 'sim' ? ' (simulated time)' : ''}`);
+  await Promise.all([alice, bob].map((p) => p.close()));
+}
+
+/** Bob's side of a channel: hash and count what arrives; at EOF answer with the hash and end. */
+function receive(socket: ChannelSocket, progress: (bytes: number) => void): void {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  socket.on('error', () => {}); // Alice's side reports the failure.
+  socket.on('data', (chunk: Buffer) => {
+    hash.update(chunk);
+    bytes += chunk.length;
+    progress(bytes);
+  });
+  socket.on('end', () => socket.end(hash.digest('hex')));
+}
+
+/** Alice's side: sends `bytes` generated bytes with backpressure, ends, and reads Bob's answer. */
+async function send(socket: ChannelSocket, bytes: number, now: () => number): Promise<{ uri: string; sentSha256: string; reply: string; doneAt: number }> {
+  const hash = createHash('sha256');
+  const replyChunks: Buffer[] = [];
+  let replyBytes = 0;
+  const answered = new Promise<string>((resolve, reject) => {
+    socket.on('data', (chunk: Buffer) => {
+      replyBytes += chunk.length;
+      if (replyBytes <= REPLY_BYTES) replyChunks.push(chunk);
+    });
+    socket.on('end', () => resolve(Buffer.concat(replyChunks).toString('utf8')));
+    socket.on('error', (e: Error) => reject(new Error(`${socket.uri}: ${e.message}`)));
+    socket.on('close', () => reject(new Error(`${socket.uri}: the channel closed before bob answered (${socket.closeReason?.message ?? 'no reason'})`)));
+  });
+  answered.catch(() => {}); // awaited below; a failure while sending is reported from there
+  for (let sent = 0; sent < bytes;) {
+    const chunk = randomBytes(Math.min(CHUNK, bytes - sent));
+    hash.update(chunk);
+    sent += chunk.length;
+    if (!socket.write(chunk)) {
+      await Promise.race([new Promise((resolve) => socket.once('drain', resolve)), answered]);
+    }
+  }
+  socket.end();
+  const reply = await answered;
+  return { uri: socket.uri, sentSha256: hash.digest('hex'), reply, doneAt: now() };
 }

@@ -1,14 +1,23 @@
 /**
- * The `toxlink` command. For now it has the demo of the foundation; the node, chat,
- * forward and expose commands arrive with their layers.
+ * The `toxlink` command: one `register…Command` per command file, the program-wide
+ * `--log-level`, and the one place where an error becomes one line on stderr.
  *
  * @see spec/introduction.md#goals
+ * @see spec/cli.md#errors-and-exit-codes
  * @module
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { readFileSync } from 'node:fs';
-import { runDemo } from './demo.ts';
+import { registerDemoCommand } from './demo-command.ts';
+import { registerExposeCommand } from './expose-command.ts';
+import { registerForwardCommand } from './forward-command.ts';
 import { registerRelayCommand } from './relay-command.ts';
+import { registerIdCommand } from './id-command.ts';
+import { registerNodeCommand } from './node-command.ts';
+import { registerStatusCommand } from './status-command.ts';
+import { registerChatCommand } from './chat-command.ts';
+import { reportError } from './errors.ts';
+import { parseLogLevel } from './log.ts';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -23,37 +32,30 @@ function integer(min: number, max: number) {
   };
 }
 
-function fraction(text: string): number {
-  const n = Number(text);
-  if (!(n >= 0 && n < 1)) throw new InvalidArgumentError('expected a number from 0 to below 1');
-  return n;
-}
-
 /** Builds the command line parser (exported for tests). */
 export function program(): Command {
   const cmd = new Command('toxlink')
     .description('the Tox connection stack in TypeScript, wire-compatible with c-toxcore')
-    .version(version());
-  cmd
-    .command('demo')
-    .description('run the built-in demo on a simulated network (no network access needed)')
-    .option('--seed <n>', 'seed of the simulated network', integer(0, 2 ** 31), 7)
-    .option('--messages <n>', 'datagrams Alice sends', integer(1, 100_000), 100)
-    .option('--loss <rate>', 'loss rate of the link, each way', fraction, 0.1)
-    .action(async (opts: { seed: number; messages: number; loss: number }) => {
-      const r = await runDemo({ seed: opts.seed, messages: opts.messages, lossRate: opts.loss, print: (l) => console.log(l) });
-      if (r.receivedByBob === 0) process.exitCode = 1;
-    });
+    .version(version())
+    .option('--log-level <level>', 'how much to say on stderr: error, warn, info or debug', parseLogLevel, 'info');
+  registerIdCommand(cmd);
+  registerNodeCommand(cmd);
+  registerStatusCommand(cmd);
+  registerChatCommand(cmd);
+  registerExposeCommand(cmd);
+  registerForwardCommand(cmd);
+  registerDemoCommand(cmd, integer);
   registerRelayCommand(cmd, integer);
   return cmd;
 }
 
 /** Runs the command line; a user mistake is one line on stderr, never a stack trace. */
 export async function main(argv: string[]): Promise<void> {
+  const cmd = program();
   try {
-    await program().parseAsync(argv);
+    await cmd.parseAsync(argv);
   } catch (error) {
-    console.error(`toxlink: ${(error as Error).message}`);
-    process.exitCode = 1;
+    const debug = (cmd.opts() as { logLevel?: string }).logLevel === 'debug';
+    process.exitCode = reportError(error, (line) => console.error(line), debug);
   }
 }

@@ -325,6 +325,8 @@ export class FriendMachine {
 
   /** Everything due for one friend (c-toxcore's `do_friend_connections`, per friend), then the next timer. */
   #service(f: FriendRecord): void {
+    // Called by the timer, or directly (coming online): a timer still armed must not outlive it.
+    f.timer?.cancel();
     f.timer = undefined;
     f.timerAt = Infinity;
     if (!this.#held(f)) return;

@@ -26,6 +26,10 @@ export class NodeUdpSocket implements DatagramTransport {
   readonly local: Address;
   private handler: DatagramHandler | undefined;
   private closing: Promise<void> | undefined;
+  /** Sends handed to dgram and not yet done: `close` lets them go out first. */
+  private inFlight = 0;
+  /** Called when `inFlight` drops to 0 while closing. */
+  private drained: (() => void) | undefined;
 
   private constructor(
     private readonly socket: SocketAsPromised,
@@ -72,22 +76,37 @@ export class NodeUdpSocket implements DatagramTransport {
       this.context.stats.udpSendErrors++;
       return;
     }
+    this.inFlight++;
     this.socket.send(data, to.port, to.host).then(
       () => {
         this.context.stats.udpSent++;
+        this.sendDone();
       },
       () => {
         this.context.stats.udpSendErrors++;
+        this.sendDone();
       },
     );
+  }
+
+  private sendDone(): void {
+    if (--this.inFlight === 0) this.drained?.();
   }
 
   onReceive(handler: DatagramHandler): void {
     this.handler = handler;
   }
 
+  /**
+   * Refuses further sends, lets the datagrams already sent leave (dgram hands them to the
+   * system a tick later: a close at once would drop them, such as the kill packets of a
+   * node that shuts down), then unbinds.
+   */
   close(): Promise<void> {
-    this.closing ??= this.socket.close().catch(() => undefined);
+    this.closing ??= new Promise<void>((resolve) => {
+      if (this.inFlight === 0) resolve();
+      else this.drained = resolve;
+    }).then(() => this.socket.close()).catch(() => undefined);
     return this.closing;
   }
 }

@@ -4,8 +4,9 @@
  * online friend, else waits for the friend to come online (the friend layer is already
  * searching for every friend it holds), bounded by the caller's AbortSignal. `onCarrier`
  * reports every session the moment its friend goes online, so a channel request the friend
- * sends first is not missed. When a friend's DHT key rotates, its new session is a new
- * carrier and the old one closes with the old session.
+ * sends first is not missed, and, when it is called, every session already up (a manager
+ * made after its friends came online hears them too). When a friend's DHT key rotates, its
+ * new session is a new carrier and the old one closes with the old session.
  *
  * @see spec/mux.md#the-carrier
  * @module
@@ -79,6 +80,11 @@ export function friendConnector(friends: FriendConnections, options: FriendConne
         if (carrier !== undefined) listener(carrier);
       });
       offs.push(off);
+      // Friends online already: a manager made after they came online hears them too.
+      for (const f of friends.friends()) {
+        const carrier = f.online ? carrierOf(f.realPublicKey) : undefined;
+        if (carrier !== undefined) listener(carrier);
+      }
       return off;
     },
 

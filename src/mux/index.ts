@@ -43,3 +43,18 @@ export {
 } from './control.ts';
 export { type IdParity, idParity, isIdOf, IdAllocator } from './channel-ids.ts';
 export { friendConnector, type FriendConnector, type FriendConnectorOptions } from './friend-connector.ts';
+export { PortForward, type PortForwardOptions, type PortForwardEvents, type ListenAddress } from './port-forward.ts';
+export { Exposer, type ExposerOptions, type ExposerEvents, type RefusedRequest } from './exposer.ts';
+export { ServiceTable, type ServiceSpec, type ServiceEntry } from './service-table.ts';
+export {
+  Tunnel, type TunnelInfo, type TunnelStats, type TunnelState, type TunnelCloseCode, type TunnelCloseReason, type TunnelClosed,
+  type TunnelHooks, type OpenFailure,
+} from './tunnel.ts';
+export { type ForwardConfig, defaultForwardConfig, forwardConfig } from './forward-config.ts';
+export { type ConnectionHold, type IdleHooks, IdleHold } from './idle-hold.ts';
+export { ForwardError, type ForwardErrorCode, isForwardError } from './forward-errors.ts';
+export { type RefusalCode, type ResetCode, type ParsedReason, formatReason, parseReason, errorCode } from './forward-reasons.ts';
+export {
+  FORWARD_SCHEME, MAX_SERVICE_NAME, type ServiceTarget, isServiceName, checkServiceName, serviceUri, parseServiceUri, parseTarget,
+  checkTarget, formatTarget,
+} from './forward-uri.ts';

@@ -3,7 +3,7 @@
 // them, and close() on either side — it frees the port and resets every tunnel, once.
 import test from 'ava';
 import type { Socket } from 'node:net';
-import { PortForward, type TunnelClosed } from '../../src/forward/index.ts';
+import { PortForward, type TunnelClosed } from '../../src/mux/index.ts';
 import { LOCAL, bytes, readAll, sha256, within, writeAll, type Received } from './helpers.ts';
 import { forwardSetup } from './setup.ts';
 

@@ -7,7 +7,7 @@ import { generateKeyPair } from '../../src/crypto/index.ts';
 import {
   ForwardError, ServiceTable, forwardConfig, defaultForwardConfig, formatReason, formatTarget, isForwardError, isServiceName,
   parseReason, parseServiceUri, parseTarget, serviceUri,
-} from '../../src/forward/index.ts';
+} from '../../src/mux/index.ts';
 
 test('service names: 1 to 64 unreserved URI characters; tcp://NAME both ways', (t) => {
   for (const good of ['web', 'a', 'ssh-22', 'my.service_v2~', 'x'.repeat(64)]) {

@@ -6,7 +6,7 @@ import test from 'ava';
 import { createServer, type AddressInfo } from 'node:net';
 import { generateKeyPair } from '../../src/crypto/index.ts';
 import type { Clock } from '../../src/io/index.ts';
-import { Exposer, ForwardError, PortForward, isForwardError } from '../../src/forward/index.ts';
+import { Exposer, ForwardError, PortForward, isForwardError } from '../../src/mux/index.ts';
 import { isMuxError } from '../../src/mux/index.ts';
 import { LOCAL, readAll, within } from './helpers.ts';
 import { forwardSetup } from './setup.ts';

@@ -6,7 +6,7 @@
 import type { ExecutionContext } from 'ava';
 import {
   Exposer, PortForward, type ForwardConfig, type RefusedRequest, type ServiceSpec, type TunnelClosed, type TunnelStats,
-} from '../../src/forward/index.ts';
+} from '../../src/mux/index.ts';
 import type { MuxConfig } from '../../src/mux/index.ts';
 import { Handles, livePair, type LivePeer } from './helpers.ts';
 

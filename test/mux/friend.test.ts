@@ -73,3 +73,32 @@ test('connectDevice to a key that is not a friend fails with connect-failed at o
   t.true(error instanceof MuxError);
   t.is((error as MuxError).code, 'connect-failed');
 });
+
+test('a manager made after its friend came online still hears the friend\'s channel requests', async (t) => {
+  const net = await simToxNet(20, { seed: 23 });
+  t.teardown(() => net.close());
+  const alice = await node(net, 'alice');
+  const bob = await node(net, 'bob');
+  const aKey = alice.realKeyPair.publicKey;
+  const bKey = bob.realKeyPair.publicKey;
+  alice.friends.lock(bKey);
+  bob.friends.lock(aKey);
+  const online = new Promise<void>((resolve) => bob.friends.on('status', (s) => s.online && resolve()));
+  await settle(net, online, 120_000);
+  // Only now the channel layers: Bob's hears of the session that is up already.
+  const aConn = friendConnector(alice.friends);
+  const bConn = friendConnector(bob.friends);
+  const am = new ConnectionManager({ selfKey: aKey, connector: aConn, clock: net.clock });
+  const bm = new ConnectionManager({ selfKey: bKey, connector: bConn, clock: net.clock });
+  t.teardown(async () => { am.close(); bm.close(); aConn.close(); bConn.close(); await alice.close(); await bob.close(); });
+  bm.onChannelRequest(() => true);
+  const accepted: string[] = [];
+  bm.on('channel', (socket: ChannelSocket) => {
+    socket.on('error', () => {}); // the managers close under it at the end
+    accepted.push(socket.uri);
+  });
+  const socket = await settle(net, am.connectDevice(bKey, 'late://x', { timeoutMs: 10_000 }), 10_000);
+  socket.on('error', () => {});
+  t.is(socket.uri, 'late://x');
+  t.deepEqual(accepted, ['late://x']);
+});

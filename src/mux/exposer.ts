@@ -9,15 +9,16 @@
  */
 import { connect, type Socket } from 'node:net';
 import { SystemClock, type Clock } from '../io/index.ts';
-import {
-  Emitter, type ChannelRequestHandler, type ChannelRequestInfo, type ChannelSocket, type ChannelVerdict, type ConnectionManager,
-} from '../mux/index.ts';
-import { forwardConfig, type ForwardConfig } from './config.ts';
-import { ForwardError } from './errors.ts';
-import { errorCode, formatReason, type RefusalCode } from './reasons.ts';
+import type { ChannelSocket } from './channel-socket.ts';
+import type { ChannelRequestHandler, ConnectionManager } from './connection-manager.ts';
+import { Emitter } from './events.ts';
+import type { ChannelRequestInfo, ChannelVerdict } from './session.ts';
+import { forwardConfig, type ForwardConfig } from './forward-config.ts';
+import { ForwardError } from './forward-errors.ts';
+import { errorCode, formatReason, type RefusalCode } from './forward-reasons.ts';
 import { ServiceTable, type ServiceEntry, type ServiceSpec } from './service-table.ts';
 import { Tunnel, type OpenFailure, type TunnelCloseReason, type TunnelClosed, type TunnelStats } from './tunnel.ts';
-import { parseServiceUri, type ServiceTarget } from './uri.ts';
+import { parseServiceUri, type ServiceTarget } from './forward-uri.ts';
 
 /** A friend's request that an exposer declined. */
 export interface RefusedRequest {

@@ -4,7 +4,7 @@
  * @see spec/mux.md#tunnel-limits-stats-and-events
  * @module
  */
-import { ForwardError } from './errors.ts';
+import { ForwardError } from './forward-errors.ts';
 
 /** The settings of a `PortForward` or an `Exposer`. */
 export interface ForwardConfig {
@@ -19,6 +19,11 @@ export interface ForwardConfig {
   readonly openTimeoutMs: number;
   /** Exposer: services in its table (1024). */
   readonly maxServices: number;
+  /**
+   * Forward with a `hold`: the friend connection is let go after this long without a byte
+   * through any tunnel, and taken again on the next local connection (0, the default: never).
+   */
+  readonly idleTimeoutMs: number;
 }
 
 /** The defaults. */
@@ -27,6 +32,7 @@ export const defaultForwardConfig: Readonly<ForwardConfig> = Object.freeze({
   connectTimeoutMs: 10_000,
   openTimeoutMs: 30_000,
   maxServices: 1024,
+  idleTimeoutMs: 0,
 });
 
 /** Fills in the defaults and checks every value; throws a `bad-option` {@link ForwardError} naming the bad one. */
@@ -42,5 +48,6 @@ export function forwardConfig(partial: Partial<ForwardConfig> = {}): ForwardConf
   check('connectTimeoutMs', 1, 24 * 3600_000);
   check('openTimeoutMs', 1, 24 * 3600_000);
   check('maxServices', 1, 1 << 20);
+  check('idleTimeoutMs', 0, 24 * 3600_000);
   return c;
 }

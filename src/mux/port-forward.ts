@@ -2,19 +2,24 @@
  * The using side of port forwarding (`toxlink forward FRIEND NAME --listen
  * 127.0.0.1:PORT`): a TCP listener on a local port, where every accepted connection opens a
  * channel to the friend's `tcp://NAME` and is joined to it. A friend's service looks like a
- * local TCP port.
+ * local TCP port. Given a {@link ConnectionHold}, it holds the friend connection while it
+ * is used and lets it go after `idleTimeoutMs` without traffic ({@link IdleHold}).
  *
  * @see spec/mux.md#forwarding-a-local-port
+ * @see spec/mux.md#idle-timeout
  * @module
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { SystemClock, type Clock } from '../io/index.ts';
-import { Emitter, isMuxError, type ConnectionManager } from '../mux/index.ts';
-import { forwardConfig, type ForwardConfig } from './config.ts';
-import { ForwardError } from './errors.ts';
-import { formatReason, parseReason } from './reasons.ts';
+import type { ConnectionManager } from './connection-manager.ts';
+import { isMuxError } from './errors.ts';
+import { Emitter } from './events.ts';
+import { forwardConfig, type ForwardConfig } from './forward-config.ts';
+import { ForwardError } from './forward-errors.ts';
+import { type ConnectionHold, IdleHold } from './idle-hold.ts';
+import { formatReason, parseReason } from './forward-reasons.ts';
 import { Tunnel, type OpenFailure, type TunnelCloseReason, type TunnelClosed, type TunnelStats } from './tunnel.ts';
-import { serviceUri } from './uri.ts';
+import { serviceUri } from './forward-uri.ts';
 
 /** Where a forward listens. */
 export interface ListenAddress {
@@ -32,6 +37,10 @@ export interface PortForwardEvents {
   tunnel: TunnelStats;
   /** A tunnel ended (once per local connection, however far it got). */
   'tunnel-closed': TunnelClosed;
+  /** The friend connection was let go after `quietMs` without traffic; `tunnels` open ones were closed with it. */
+  idle: { readonly quietMs: number; readonly tunnels: number };
+  /** A local connection came after `idle`: the friend connection is taken again. */
+  wake: TunnelStats;
   /** The listener failed after it was up, or a listener threw. */
   error: Error;
 }
@@ -54,6 +63,13 @@ export interface PortForwardOptions {
   readonly clock?: Clock;
   /** Limits and timers; see {@link ForwardConfig}. */
   readonly config?: Partial<ForwardConfig>;
+  /**
+   * Holds the friend connection: acquired when the forward starts listening, released when
+   * it closes, and, with `idleTimeoutMs`, released after that long without traffic and
+   * acquired again on the next local connection. Without it the forward does not touch the
+   * friend connection (the manager's connector brings it up as it does).
+   */
+  readonly hold?: ConnectionHold;
 }
 
 /** A local port that leads to a friend's service. See the module comment. */
@@ -70,6 +86,7 @@ export class PortForward {
   readonly #events: Emitter<PortForwardEvents>;
   readonly #tunnels = new Map<number, Tunnel>();
   readonly #server: Server;
+  readonly #hold: IdleHold | undefined;
   #address: ListenAddress | undefined;
   #nextId = 1;
   #state: 'new' | 'listening' | 'closed' = 'new';
@@ -95,6 +112,11 @@ export class PortForward {
     this.#events = new Emitter((error) => {
       if (this.#events.has('error')) this.#events.emit('error', error);
       else queueMicrotask(() => { throw error; });
+    });
+    this.#hold = options.hold === undefined ? undefined : new IdleHold(this.#clock, this.config.idleTimeoutMs, options.hold, {
+      busy: () => [...this.#tunnels.values()].some((t) => t.state === 'opening'),
+      idle: (quietMs) => this.#goIdle(quietMs),
+      error: (error) => this.#events.emit('error', error),
     });
     // Paused until the channel is open: the client's first bytes wait in its socket.
     this.#server = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (socket) => this.#onLocal(socket));
@@ -126,6 +148,7 @@ export class PortForward {
           reject(new ForwardError('closed', 'the port forward was closed while it started'));
           return;
         }
+        this.#hold?.need();
         this.#events.emit('listening', this.#address);
         resolve(this.#address);
       });
@@ -148,6 +171,11 @@ export class PortForward {
     return this.#state === 'closed';
   }
 
+  /** Whether the friend connection is held now (always false without a `hold`). */
+  get held(): boolean {
+    return this.#hold?.held ?? false;
+  }
+
   /**
    * Stops listening (the port is free at once), resets every tunnel (a TCP reset to each
    * local client, `closed` on the wire to the friend), and resolves once every socket is
@@ -164,6 +192,7 @@ export class PortForward {
     for (const tunnel of [...this.#tunnels.values()]) {
       tunnel.fail({ code: 'closed', message: 'the port forward was closed' }, formatReason('closed', 'the port forward was closed'));
     }
+    this.#hold?.close();
     const tunnelsClosed = this.#tunnels.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => this.#idle.push(resolve));
     this.#closing = Promise.all([serverClosed, tunnelsClosed]).then(() => {});
     return this.#closing;
@@ -178,6 +207,7 @@ export class PortForward {
     const tunnel = new Tunnel({ id: this.#nextId++, side: 'forward', friendKey: this.friendKey, service: this.service }, this.#clock, {
       joined: (t) => this.#events.emit('tunnel', t.stats()),
       closed: (t, reason) => this.#tunnelClosed(t, reason),
+      ...(this.#hold === undefined ? {} : { activity: () => this.#hold!.touch() }),
     });
     this.#tunnels.set(tunnel.id, tunnel);
     tunnel.attachTcp(socket);
@@ -187,10 +217,21 @@ export class PortForward {
       tunnel.fail({ code: 'too-many-tunnels', message: error.message, cause: error }, '');
       return;
     }
+    if (this.#hold?.need() === true) this.#events.emit('wake', tunnel.stats());
     const opening = this.#manager.connectDevice(this.friendKey, this.#uri, {
       signal: tunnel.signal, timeoutMs: this.config.openTimeoutMs, ...(this.#windowBytes === undefined ? {} : { windowBytes: this.#windowBytes }),
     });
     tunnel.openChannel(opening, openFailure);
+  }
+
+  /** The idle timeout passed: every tunnel still open goes, then the hold is released. */
+  #goIdle(quietMs: number): void {
+    const open = [...this.#tunnels.values()];
+    const seconds = `${Math.round(quietMs / 1000)} s`;
+    for (const tunnel of open) {
+      tunnel.fail({ code: 'idle', message: `no traffic for ${seconds}: the friend connection was let go` }, formatReason('idle', `no traffic for ${seconds}`));
+    }
+    this.#events.emit('idle', { quietMs, tunnels: open.length });
   }
 
   #tunnelClosed(tunnel: Tunnel, reason: TunnelCloseReason): void {

@@ -25,7 +25,9 @@ export type ResetCode =
   /** The sender's TCP connection failed: reset by its peer, or another socket error (the detail is its code). */
   | 'tcp-reset'
   /** The sender's forward or exposer was closed. */
-  | 'closed';
+  | 'closed'
+  /** The sender's forward let the friend connection go after its idle timeout. */
+  | 'idle';
 
 /** A reason as the wire carries it: `code: detail`. */
 export function formatReason(code: RefusalCode | ResetCode, detail: string): string {

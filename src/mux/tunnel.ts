@@ -18,9 +18,10 @@
  */
 import type { Socket } from 'node:net';
 import type { Clock } from '../io/index.ts';
-import type { ChannelCloseReason, ChannelSocket, MuxError } from '../mux/index.ts';
-import { ForwardError } from './errors.ts';
-import { errorCode, formatReason, parseReason } from './reasons.ts';
+import type { ChannelCloseReason, ChannelSocket } from './channel-socket.ts';
+import type { MuxError } from './errors.ts';
+import { ForwardError } from './forward-errors.ts';
+import { errorCode, formatReason, parseReason } from './forward-reasons.ts';
 
 /** How a tunnel ended. */
 export type TunnelCloseCode =
@@ -43,7 +44,9 @@ export type TunnelCloseCode =
   /** The friend sent beyond its credit on the channel. */
   | 'protocol-error'
   /** The forward or the exposer was closed here. */
-  | 'closed';
+  | 'closed'
+  /** The forward let the friend connection go: no tunnel had carried a byte for its idle timeout. */
+  | 'idle';
 
 /** What a closed tunnel reports. */
 export interface TunnelCloseReason {
@@ -103,6 +106,8 @@ export interface TunnelHooks {
   joined(tunnel: Tunnel): void;
   /** Both sides are closed (once). */
   closed(tunnel: Tunnel, reason: TunnelCloseReason): void;
+  /** Bytes moved one way or the other (called per chunk: keep it cheap). */
+  activity?(tunnel: Tunnel): void;
 }
 
 /** A TCP connection and a channel, joined. Made by a `PortForward` or an `Exposer`. */
@@ -243,6 +248,7 @@ export class Tunnel implements TunnelInfo {
     tcp.on('data', (chunk: Buffer) => {
       if (this.#failure !== undefined) return;
       this.#toFriend += chunk.length;
+      this.#hooks.activity?.(this);
       if (!channel.write(chunk)) tcp.pause();
     });
     channel.on('drain', () => {
@@ -255,6 +261,7 @@ export class Tunnel implements TunnelInfo {
     channel.on('data', (chunk: Buffer) => {
       if (this.#failure !== undefined) return;
       this.#fromFriend += chunk.length;
+      this.#hooks.activity?.(this);
       if (!tcp.write(chunk)) channel.pause();
     });
     tcp.on('drain', () => {

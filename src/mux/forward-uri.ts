@@ -5,7 +5,7 @@
  * @see spec/mux.md#service-names-and-the-tcp-scheme
  * @module
  */
-import { ForwardError } from './errors.ts';
+import { ForwardError } from './forward-errors.ts';
 
 /** The scheme of a port-forwarding channel name: `tcp://NAME`. */
 export const FORWARD_SCHEME = 'tcp://';

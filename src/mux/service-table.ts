@@ -7,8 +7,8 @@
  * @module
  */
 import { toHex } from '../wire/index.ts';
-import { ForwardError } from './errors.ts';
-import { checkServiceName, checkTarget, parseTarget, type ServiceTarget } from './uri.ts';
+import { ForwardError } from './forward-errors.ts';
+import { checkServiceName, checkTarget, parseTarget, type ServiceTarget } from './forward-uri.ts';
 
 /** A service to expose. */
 export interface ServiceSpec {

@@ -1,0 +1,121 @@
+/**
+ * Runs `toxlink …` as a child process, as a user would (through `src/cli/main.ts` under
+ * tsx), for the CLI tests: its stdout lines are kept and can be awaited, stdin can be
+ * written, and it is stopped by its PID (the test's teardown kills it with SIGKILL if it is
+ * still there, and a hard time limit does too). Every wait is bounded.
+ */
+import type { ExecutionContext } from 'ava';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** A running `toxlink`. */
+export interface ToxlinkChild {
+  readonly proc: ChildProcess;
+  readonly pid: number;
+  /** Every stdout line so far. */
+  readonly lines: string[];
+  stderr(): string;
+  /** The first stdout line from `from` on that matches, within `ms`; rejects with what was seen. */
+  waitLine(match: RegExp | ((line: string) => boolean), ms?: number, from?: number): Promise<string>;
+  /** Writes one line to stdin. */
+  send(line: string): void;
+  /** Closes stdin. */
+  endInput(): void;
+  /** Sends `signal` by PID; resolves with the exit code (null if killed by a signal). */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  readonly exited: Promise<number | null>;
+}
+
+/** Options of {@link toxlink}. */
+export interface ToxlinkOptions {
+  /** Extra environment (e.g. `XDG_CONFIG_HOME`). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Killed with SIGKILL after this long whatever happens (default 150 s). */
+  readonly limitMs?: number;
+}
+
+/** Starts `toxlink ...args`; its teardown is registered on `t`. */
+export function toxlink(t: ExecutionContext, args: readonly string[], options: ToxlinkOptions = {}): ToxlinkChild {
+  const script = `import('./src/cli/main.ts').then((m) => m.main(['node', 'toxlink', ...${JSON.stringify(args)}]))`;
+  const proc = spawn(process.execPath, ['--import=tsx', '-e', script], {
+    cwd: root,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env },
+  });
+  if (proc.pid === undefined) throw new Error('toxlink did not start');
+  const pid = proc.pid;
+  const lines: string[] = [];
+  let buffered = '';
+  let err = '';
+  const wakers = new Set<() => void>();
+  proc.stdout!.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString('utf8');
+    const parts = buffered.split('\n');
+    buffered = parts.pop()!;
+    lines.push(...parts);
+    for (const w of wakers) w();
+  });
+  proc.stderr!.on('data', (chunk: Buffer) => {
+    err = (err + chunk.toString('utf8')).slice(-64 * 1024);
+  });
+  proc.stdin!.on('error', () => undefined);
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => {
+    for (const w of wakers) w();
+    resolve(code);
+  }));
+  const kill = (signal: NodeJS.Signals): void => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // gone already
+    }
+  };
+  const hard = setTimeout(() => kill('SIGKILL'), options.limitMs ?? 150_000);
+  void exited.then(() => clearTimeout(hard));
+  t.teardown(async () => {
+    kill('SIGKILL');
+    await exited;
+  });
+  return {
+    proc, pid, lines, exited,
+    stderr: () => err,
+    waitLine: async (match, ms = 30_000, from = 0) => {
+      const test = typeof match === 'function' ? match : (l: string) => match.test(l);
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const found = lines.slice(from).find(test);
+        if (found !== undefined) return found;
+        if (Date.now() > deadline || proc.exitCode !== null || proc.signalCode !== null) {
+          throw new Error(`no line matching ${String(match)} within ${ms} ms from toxlink ${args.join(' ')}\nstdout:\n${lines.join('\n')}\nstderr:\n${err}`);
+        }
+        await new Promise<void>((resolve) => {
+          const done = (): void => {
+            wakers.delete(done);
+            clearTimeout(timer);
+            resolve();
+          };
+          const timer = setTimeout(done, 200);
+          wakers.add(done);
+        });
+      }
+    },
+    send: (line) => {
+      proc.stdin!.write(`${line}\n`);
+    },
+    endInput: () => {
+      proc.stdin!.end();
+    },
+    stop: async (signal = 'SIGTERM') => {
+      kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** A JSON line's object (the tests' parse of `toxlink node --json` output). */
+export function json(line: string): Record<string, unknown> {
+  return JSON.parse(line) as Record<string, unknown>;
+}
