@@ -405,15 +405,17 @@ export class DhtNode {
   /** A node sent us a request: ping it soon, so it can prove its address (`ping_add`). */
   private addToPing(publicKey: Uint8Array, source: IpPort): void {
     const now = this.clock.now();
+    // A searched key whose address we do not know yet is pinged at once, whether or not it
+    // would fit the close list (c-toxcore asks that first): its request may be the only way
+    // to reach it, from behind a NAT that lets only answers to its own packets in.
+    const friend = this.friends.get(publicKey);
+    if (friend && !this.friendAddress(publicKey)) { this.sendPingRequest(source, publicKey); return; }
     if (!this.closeList.wouldAdd(publicKey, now)) return;
     const known = this.closeList.get(publicKey);
     if (known) {
       const assoc = source.host.includes(':') ? known.v6 : known.v4;
       if (assoc && sameIpPort(assoc.ipPort, source) && now - assoc.lastHeard < this.config.badNodeTimeoutMs) return;
     }
-    // A searched key whose address we do not know yet is pinged at once.
-    const friend = this.friends.get(publicKey);
-    if (friend && !this.friendAddress(publicKey)) { this.sendPingRequest(source, publicKey); return; }
     this.toPing.add(publicKey, source);
   }
 

@@ -252,7 +252,9 @@ export class CryptoConnection {
     if (old !== undefined && sameAddress(old, address)) return;
     this.#udp = { host: address.host, port: address.port };
     this.#host.addressChanged(this, old);
-    if (this.#temp !== undefined && this.#tempSends === 0) this.#sendTemp();
+    // A new address gets the pending cookie request or handshake now, even if it went out
+    // before through a relay (which may not have carried it): not at the next resend.
+    if (this.#temp !== undefined) this.#sendTemp();
   }
 
   /**

@@ -16,7 +16,12 @@
  *
  * Nodes named in responses are asked if they would be among the closest.
  *
+ * During toxlink's fast start ({@link FastAnnounce}, rounds every 250 ms) a node that does
+ * not store us yet is asked every second instead of every 3 s, and the refill goes out at
+ * most once a second, as it does at c-toxcore's pace.
+ *
  * @see spec/onion.md#announcing-ourselves
+ * @see spec/onion.md#fast-start
  * @module
  */
 import type { IpPort, PackedNode } from '../wire/index.ts';
@@ -32,6 +37,14 @@ import { AnnounceStatus } from './announce-response.ts';
  * True if it went out.
  */
 export type AnnounceSend = (node: PathNode, pingId: Uint8Array | undefined, pathNum: number | undefined) => boolean;
+
+/** The fast start's settings for one round of {@link AnnounceClient.tick}. */
+export interface FastAnnounce {
+  /** How often a node that does not store us yet is asked, ms (instead of 3 s). */
+  readonly intervalMs: number;
+  /** The least time between two refills from path nodes, ms. */
+  readonly populateSpacingMs: number;
+}
 
 /** What an {@link AnnounceClient} is built with. */
 export interface AnnounceClientOptions {
@@ -61,6 +74,7 @@ export class AnnounceClient {
   readonly #pinged: LastPinged;
   #lastAnnounce = -Infinity;
   #lastPopulated = -Infinity;
+  #lastPopulateSent = -Infinity;
 
   constructor(options: AnnounceClientOptions) {
     this.#o = options;
@@ -69,8 +83,8 @@ export class AnnounceClient {
     this.#pinged = new LastPinged(c.maxStoredPingedNodes, c.minNodePingTimeMs);
   }
 
-  /** One round of `do_announce`. */
-  tick(now: number): void {
+  /** One round of `do_announce`; `fast` during the fast start. */
+  tick(now: number, fast?: FastAnnounce): void {
     const c = this.#o.config;
     let count = 0;
     for (const node of this.list.entries()) {
@@ -82,7 +96,7 @@ export class AnnounceClient {
         continue;
       }
       if (node.pingsSinceLastResponse >= c.nodeMaxPings) continue;
-      const interval = this.interval(node, now);
+      const interval = this.interval(node, now, fast);
       if (node.lastPinged + interval <= now || this.#lastAnnounce + c.nodePingIntervalMs <= now) {
         let pathNum = node.pathUsed;
         // Last chance for a long-lived node: try a random path.
@@ -99,9 +113,11 @@ export class AnnounceClient {
       return;
     }
     if (count <= Math.floor(c.maxAnnounceNodes / 2) || this.#lastPopulated + c.announcePopulateTimeoutMs <= now) {
+      if (fast !== undefined && this.#lastPopulateSent + fast.populateSpacingMs > now) return;
       const store = this.#o.store;
       const from = store.added === 0 ? store.bootstrapNodes() : store.nodes();
       if (from.length === 0) return;
+      this.#lastPopulateSent = now;
       for (let i = 0; i < Math.floor(c.maxAnnounceNodes / 2); i++) {
         this.#o.send(from[this.#o.randomInt(from.length)]!, undefined, undefined);
       }
@@ -110,12 +126,15 @@ export class AnnounceClient {
 
   /**
    * How often `node` is asked: 3 s until it stores us; 15 s once it does over a live path;
-   * 120 s once node and path are 90 s old and neither is failing.
+   * 120 s once node and path are 90 s old and neither is failing. During the fast start
+   * (`fast`), the first is `fast.intervalMs`.
    */
-  interval(node: OnionNodeEntry, now: number): number {
+  interval(node: OnionNodeEntry, now: number, fast?: FastAnnounce): number {
     const c = this.#o.config;
     const paths = this.#o.paths;
-    if (node.isStored === 0 || !paths.exists(node.pathUsed, now)) return c.announceIntervalNotAnnouncedMs;
+    if (node.isStored === 0 || !paths.exists(node.pathUsed, now)) {
+      return fast === undefined ? c.announceIntervalNotAnnouncedMs : Math.min(fast.intervalMs, c.announceIntervalNotAnnouncedMs);
+    }
     const path = paths.state(node.pathUsed!)!;
     const stable = node.addedTime + c.timeToStableMs <= now
       && !(node.pingsSinceLastResponse > 0 && node.lastPinged !== undefined && node.lastPinged + c.nodeTimeoutMs <= now)

@@ -7,7 +7,9 @@
  * c-toxcore counts whole seconds and runs its onion client at most once a second
  * (`do_onion_client` returns while `mono_time_get` is unchanged); toxlink counts
  * milliseconds, each constant the c-toxcore value times 1000, compared as
- * `mono_time_is_timeout` does (`last + timeout <= now`), and ticks once a second.
+ * `mono_time_is_timeout` does (`last + timeout <= now`), and ticks once a second — except
+ * in toxlink's fast start, the first 10 s (the `FAST_…` constants, off with
+ * {@link cToxcoreOnionClientTiming}).
  *
  * @see spec/onion.md#the-client-and-the-node
  * @see spec/onion.md#onion-paths
@@ -15,6 +17,7 @@
  * @see spec/onion.md#searching-for-friends
  * @see spec/onion.md#sending-onion-data
  * @see spec/onion.md#being-online
+ * @see spec/onion.md#fast-start
  * @module
  */
 import { OnionClientConfigError } from './client-errors.ts';
@@ -91,6 +94,21 @@ export const MAX_RECEIVED_STORED = 32;
 /** `MAX_SENT_NODES / 2`: the most TCP relays a DHT key announcement carries (2). */
 export const MAX_ANNOUNCED_RELAYS = 2;
 
+// ─── toxlink's fast start (no c-toxcore counterpart) ───────────────────────────
+
+/** How long after its first round the client runs its fast start (10 s); 0 turns it off. */
+export const FAST_START_MS = 10_000;
+/** The client's round during the fast start (250 ms; c-toxcore: one a second). */
+export const FAST_TICK_MS = 250;
+/** During the fast start, an announce node that does not store us yet is asked again this often (1 s; c-toxcore: 3 s). */
+export const FAST_ANNOUNCE_INTERVAL_MS = 1_000;
+/** During the fast start, a friend's search nodes are asked this often (1 s; c-toxcore: 3 s). */
+export const FAST_SEARCH_INTERVAL_MS = 1_000;
+/** During the fast start, search requests on the short interval per round, across all friends (8). */
+export const FAST_SEARCH_PER_ROUND = 8;
+/** DHT key announcements sent at once when a search node reports an offline friend found, per offline period (3). */
+export const FAST_DHTPK_SENDS = 3;
+
 /** What an onion client is built with. */
 export interface OnionClientConfig {
   /** How often the client does its round (`do_onion_client` acts once per whole second), ms. */
@@ -162,9 +180,28 @@ export interface OnionClientConfig {
    * here for the same effect (the protocol object never reads the wall clock). At least 1.
    */
   readonly noReplayOffsetS: number;
+  /**
+   * toxlink's fast start: for this long after the first round, the client announces and
+   * searches as soon as the DHT has a node that answered, on short intervals (the `fast…`
+   * fields). 0 turns it off: c-toxcore's timing exactly.
+   */
+  readonly fastStartMs: number;
+  /** The round during the fast start, ms (at most `tickMs`). */
+  readonly fastTickMs: number;
+  /** During the fast start, how often an announce node that does not store us yet is asked, ms. */
+  readonly fastAnnounceIntervalMs: number;
+  /** During the fast start, how often each search node of a friend is asked, ms. */
+  readonly fastSearchIntervalMs: number;
+  /** During the fast start, the most search requests per round on the short interval, across all friends. */
+  readonly fastSearchPerRound: number;
+  /**
+   * DHT key announcements sent at once, at least 1 s apart, when a search node reports an
+   * offline friend found, per offline period; then only c-toxcore's every 30 s. 0: none.
+   */
+  readonly fastDhtPkSends: number;
 }
 
-/** c-toxcore 0.2.18's values. */
+/** c-toxcore 0.2.18's values, and toxlink's fast start (see {@link cToxcoreOnionClientTiming} to turn it off). */
 export const defaultOnionClientConfig: OnionClientConfig = Object.freeze({
   tickMs: 1_000,
   numberOnionPaths: NUMBER_ONION_PATHS,
@@ -198,6 +235,21 @@ export const defaultOnionClientConfig: OnionClientConfig = Object.freeze({
   maxFriends: 4096,
   maxReceivedRequests: MAX_RECEIVED_STORED,
   noReplayOffsetS: 1,
+  fastStartMs: FAST_START_MS,
+  fastTickMs: FAST_TICK_MS,
+  fastAnnounceIntervalMs: FAST_ANNOUNCE_INTERVAL_MS,
+  fastSearchIntervalMs: FAST_SEARCH_INTERVAL_MS,
+  fastSearchPerRound: FAST_SEARCH_PER_ROUND,
+  fastDhtPkSends: FAST_DHTPK_SENDS,
+});
+
+/**
+ * c-toxcore 0.2.18's timing exactly, without toxlink's fast start: give it (or spread it into
+ * a config) where the c-toxcore schedule itself is what is looked at.
+ */
+export const cToxcoreOnionClientTiming: Readonly<Pick<OnionClientConfig, 'fastStartMs' | 'fastDhtPkSends'>> = Object.freeze({
+  fastStartMs: 0,
+  fastDhtPkSends: 0,
 });
 
 function checkInteger(field: string, value: unknown, min: number, max: number, why = ''): void {
@@ -241,6 +293,12 @@ export function verifyOnionClientConfig<T extends OnionClientConfig>(config: T):
   checkInteger('maxFriends', config.maxFriends, 1, big);
   checkInteger('maxReceivedRequests', config.maxReceivedRequests, 1, big);
   checkInteger('noReplayOffsetS', config.noReplayOffsetS, 1, 2 ** 52);
+  checkInteger('fastStartMs', config.fastStartMs, 0, longMs);
+  checkInteger('fastTickMs', config.fastTickMs, 1, config.tickMs, ' (at most tickMs)');
+  checkInteger('fastAnnounceIntervalMs', config.fastAnnounceIntervalMs, 1, longMs);
+  checkInteger('fastSearchIntervalMs', config.fastSearchIntervalMs, 1, longMs);
+  checkInteger('fastSearchPerRound', config.fastSearchPerRound, 0, big);
+  checkInteger('fastDhtPkSends', config.fastDhtPkSends, 0, 255);
   return config;
 }
 

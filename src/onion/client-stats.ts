@@ -71,6 +71,8 @@ export class OnionClientStats {
   tcpRequests = 0;
   /** Requests not sent because no path could be made (too few path nodes, no relay). */
   noPath = 0;
+  /** DHT key announcements sent at once because a search node reported the friend (toxlink's fast start). */
+  dhtPkSentOnFind = 0;
 
   drop(reason: OnionClientDropReason): void {
     this.dropped[reason] = (this.dropped[reason] ?? 0) + 1;

@@ -12,7 +12,13 @@
  * first request. When 4 or fewer nodes are alive, or every 600 s while the list is not full,
  * 8 requests go to random path nodes.
  *
+ * During toxlink's fast start ({@link FastSearch}) each node is asked every second, within a
+ * budget of requests per round shared by all friends; these requests do not count towards
+ * the run count, so c-toxcore's schedule starts afresh when the fast start ends. The refill
+ * then goes out at most once a second, c-toxcore's pace.
+ *
  * @see spec/onion.md#searching-for-friends
+ * @see spec/onion.md#fast-start
  * @module
  */
 import { type KeyPair, generateKeyPair, precompute } from '../crypto/index.ts';
@@ -23,6 +29,16 @@ import { type OnionNodeEntry, LastPinged, OnionNodeList, nodeTimedOut, nodesToAs
 import type { PathNodeStore } from './onion-paths.ts';
 import type { PathNode } from './onion-request.ts';
 import { AnnounceStatus } from './announce-response.ts';
+
+/** The fast start's settings for one round of {@link FriendSearch.tick}, shared by every friend of the round. */
+export interface FastSearch {
+  /** How often each search node is asked, ms (instead of 3 s). */
+  readonly intervalMs: number;
+  /** The least time between two refills from path nodes, ms. */
+  readonly populateSpacingMs: number;
+  /** Requests on the short interval still allowed this round, across all friends; each one spends one. */
+  budget: number;
+}
 
 /** The search for one friend, and what the client knows of the friend. */
 export class FriendSearch {
@@ -40,11 +56,14 @@ export class FriendSearch {
   lastNoReplay = 0n;
   lastDhtPkOnionSent = -Infinity;
   lastDhtPkDhtSent = -Infinity;
+  /** DHT key announcements sent at once on finding the friend, this offline period (toxlink's fast start). */
+  dhtPkSentOnFind = 0;
   /** `run_count`: rounds of 4 requests since the friend went offline. */
   runCount = 0;
   /** `pings`: requests sent, ever. */
   pings = 0;
   #lastPopulated = -Infinity;
+  #lastPopulateSent = -Infinity;
   #timeLastPinged = -Infinity;
   readonly #pinged: LastPinged;
 
@@ -84,18 +103,19 @@ export class FriendSearch {
     if (!online) {
       this.lastNoReplay = 0n;
       this.runCount = 0;
+      this.dhtPkSentOnFind = 0;
     }
   }
 
   /**
    * One round of the search (`do_friend` after its DHT key sends): ask the nodes that are
    * due, then refill from path nodes if too few are alive. Does nothing while the friend is
-   * online. `send` sends one search request (over a random friend path).
+   * online. `send` sends one search request (over a random friend path); `fast` during the
+   * fast start.
    */
-  tick(now: number, send: AnnounceSend, store: PathNodeStore, randomInt: (n: number) => number): void {
+  tick(now: number, send: AnnounceSend, store: PathNodeStore, randomInt: (n: number) => number, fast?: FastSearch): void {
     if (this.isOnline) return;
     const c = this.config;
-    const interval = this.interval;
     const isNew = this.isNew;
     let count = 0;
     for (const node of this.list.entries()) {
@@ -107,14 +127,19 @@ export class FriendSearch {
         continue;
       }
       if (node.pingsSinceLastResponse >= c.nodeMaxPings) continue;
-      if (this.#timeLastPinged + this.spacing > now) continue;
-      if (node.lastPinged + interval > now) continue;
+      const quick = fast !== undefined && fast.budget > 0;
+      if (!quick && this.#timeLastPinged + this.spacing > now) continue;
+      if (node.lastPinged + (quick ? Math.min(fast.intervalMs, this.interval) : this.interval) > now) continue;
       if (send(node, undefined, undefined)) {
         node.lastPinged = now;
         this.#timeLastPinged = now;
         node.pingsSinceLastResponse++;
-        this.pings++;
-        if (this.pings % Math.floor(c.maxFriendNodes / 2) === 0) this.runCount++;
+        if (quick) {
+          fast.budget--;
+        } else {
+          this.pings++;
+          if (this.pings % Math.floor(c.maxFriendNodes / 2) === 0) this.runCount++;
+        }
       }
     }
     if (count === c.maxFriendNodes) {
@@ -122,10 +147,12 @@ export class FriendSearch {
       return;
     }
     if (count <= Math.floor(c.maxFriendNodes / 2) || this.#lastPopulated + c.announcePopulateTimeoutMs <= now) {
+      if (fast !== undefined && this.#lastPopulateSent + fast.populateSpacingMs > now) return;
       const from = store.nodes();
       const n = Math.min(from.length, Math.floor(c.maxPathNodes / 4));
       if (n === 0) return;
       this.#lastPopulated = now;
+      this.#lastPopulateSent = now;
       for (let i = 0; i < n; i++) send(from[randomInt(from.length)]!, undefined, undefined);
     }
   }

@@ -65,7 +65,8 @@ export {
   TIME_TO_STABLE_MS, ANNOUNCE_INTERVAL_STABLE_MS, ANNOUNCE_POPULATE_TIMEOUT_MS, ANNOUNCE_ARRAY_SIZE, ANNOUNCE_TIMEOUT_MS, MIN_NODE_PING_TIME_MS,
   MAX_STORED_PINGED_NODES, MAX_ONION_CLIENTS, ANNOUNCE_FRIEND_NEW_INTERVAL_MS, ANNOUNCE_FRIEND_RUN_COUNT_BEGINNING, MAX_RUN_COUNT_EXPONENT,
   ANNOUNCE_FRIEND_MAX_INTERVAL_MS, ONION_DHTPK_SEND_INTERVAL_MS, DHT_DHTPK_SEND_INTERVAL_MS, ONION_OFFLINE_TIMEOUT_MS, ONION_CONNECTED_TIMEOUT_MS,
-  MAX_RECEIVED_STORED, MAX_ANNOUNCED_RELAYS,
+  MAX_RECEIVED_STORED, MAX_ANNOUNCED_RELAYS, cToxcoreOnionClientTiming, FAST_START_MS, FAST_TICK_MS, FAST_ANNOUNCE_INTERVAL_MS,
+  FAST_SEARCH_INTERVAL_MS, FAST_SEARCH_PER_ROUND, FAST_DHTPK_SENDS,
 } from './client-config.ts';
 export { OnionClientError, OnionClientConfigError, type OnionClientErrorCode } from './client-errors.ts';
 export { OnionClientStats, type OnionClientDropReason, type OnionClientPacketKind, type OnionClientSendKind } from './client-stats.ts';
@@ -73,6 +74,6 @@ export { OnionEvents, type OnionClientEventMap, type OnionListener } from './cli
 export { SendbackTable } from './sendback-table.ts';
 export { type OnionTcpPath, type PickedPath, type OnionPathsOptions, type PathState, PathNodeStore, OnionPaths } from './onion-paths.ts';
 export { type OnionNodeEntry, type NodeListTimers, OnionNodeList, LastPinged, nodeTimedOut, nodesToAsk } from './onion-node-list.ts';
-export { type AnnounceSend, type AnnounceClientOptions, AnnounceClient } from './announce-client.ts';
-export { FriendSearch } from './friend-search.ts';
+export { type AnnounceSend, type AnnounceClientOptions, type FastAnnounce, AnnounceClient } from './announce-client.ts';
+export { type FastSearch, FriendSearch } from './friend-search.ts';
 export { OnionClient, type OnionClientOptions, type FriendSearchState } from './onion-client.ts';

@@ -10,8 +10,14 @@
  * DHT-routed DHT key announcements through the DHT node's request handler; it sends through
  * the DHT's {@link DatagramSender} and, without UDP, through a TCP relay.
  *
+ * Its timing is c-toxcore's, but for toxlink's fast start: for the first 10 s it announces
+ * and searches as soon as the DHT has a node, on 1 s intervals and 250 ms rounds, and it
+ * sends a friend our DHT key as soon as a search node reports the friend (see
+ * `OnionClientConfig.fastStartMs`).
+ *
  * @see spec/onion.md#the-onion-client
  * @see spec/onion.md#being-online
+ * @see spec/onion.md#fast-start
  * @module
  */
 import type { Address, Clock, Timer } from '../io/index.ts';
@@ -26,10 +32,10 @@ import { SendbackTable } from './sendback-table.ts';
 import { OnionInbox, keyId } from './client-inbox.ts';
 import { type OnionTcpPath, type PickedPath, OnionPaths, PathNodeStore } from './onion-paths.ts';
 import { AnnounceClient } from './announce-client.ts';
-import { FriendSearch } from './friend-search.ts';
+import { type FastSearch, FriendSearch } from './friend-search.ts';
 import { type PathNode, encodeOnionRequest, encodeTcpOnionRequest } from './onion-request.ts';
 import { encodeAnnounceRequest } from './announce-request.ts';
-import { decodeAnnounceResponse, openAnnounceResponse } from './announce-response.ts';
+import { AnnounceStatus, decodeAnnounceResponse, openAnnounceResponse } from './announce-response.ts';
 import { encodeOnionDataRequest, sealOnionData } from './onion-data.ts';
 import { encodeDhtPkAnnounce, sealRoutedDhtPk } from './dht-pk-announce.ts';
 import { encodeFriendRequest } from './friend-request.ts';
@@ -104,6 +110,10 @@ export class OnionClient {
   readonly #inbox: OnionInbox;
   #ownRelays: PackedNode[] = [];
   readonly #firstRun: number;
+  /** Whether announcing has begun (3 s after the first round, or sooner during the fast start). */
+  #announcing = false;
+  /** When the connected rounds were last counted: once per `tickMs`, also during the fast start. */
+  #lastCounted = -Infinity;
   #lastPacketReceived = -Infinity;
   #lastTimeConnected = -Infinity;
   #onionConnected = 0;
@@ -273,26 +283,44 @@ export class OnionClient {
     try {
       this.#guard(() => this.#round(this.#clock.now()));
     } finally {
-      if (!this.#closed) this.#tick = this.#clock.setTimer(this.config.tickMs, () => this.#onTick());
+      if (!this.#closed) this.#tick = this.#clock.setTimer(this.#isFast(this.#clock.now()) ? this.config.fastTickMs : this.config.tickMs, () => this.#onTick());
     }
   }
 
-  /** `do_onion_client`. */
+  /** Whether `now` is inside the fast start. */
+  #isFast(now: number): boolean {
+    return now < this.#firstRun + this.config.fastStartMs;
+  }
+
+  /**
+   * `do_onion_client`, with toxlink's fast start: announcing begins as soon as the DHT has a
+   * node that answered (c-toxcore: 3 s after the first round), friends are searched from
+   * then on (c-toxcore: once onion-connected), and rounds come every 250 ms; the connected
+   * rounds are still counted once a second.
+   */
   #round(now: number): void {
     const c = this.config;
-    if (this.#firstRun + c.connectionSeconds * 1000 <= now) {
+    const fast = this.#isFast(now);
+    if (!this.#announcing && (this.#firstRun + c.connectionSeconds * 1000 <= now || (fast && this.#dht.isConnected))) this.#announcing = true;
+    if (this.#announcing) {
       this.#populatePathNodes();
-      this.announce.tick(now);
+      this.announce.tick(now, fast ? { intervalMs: c.fastAnnounceIntervalMs, populateSpacingMs: c.tickMs } : undefined);
     }
-    if (this.announce.isConnected(this.#lastPacketReceived, now)) {
-      if (this.#lastTimeConnected + c.connectedTimeoutMs <= now) for (const f of this.#friends.values()) f.runCount = 0;
-      this.#lastTimeConnected = now;
-      if (this.#onionConnected < c.connectionSeconds * 2) this.#onionConnected++;
-    } else if (this.#onionConnected > 0) {
-      this.#onionConnected--;
+    if (this.#lastCounted + c.tickMs <= now) {
+      this.#lastCounted = now;
+      if (this.announce.isConnected(this.#lastPacketReceived, now)) {
+        if (this.#lastTimeConnected + c.connectedTimeoutMs <= now) for (const f of this.#friends.values()) f.runCount = 0;
+        this.#lastTimeConnected = now;
+        if (this.#onionConnected < c.connectionSeconds * 2) this.#onionConnected++;
+      } else if (this.#onionConnected > 0) {
+        this.#onionConnected--;
+      }
     }
     if (this.#firstRun + c.connectionSeconds * 2000 <= now) this.#tcp?.setOnionStatus?.(!this.#dht.isConnected);
-    if (this.isConnected) for (const friend of this.#friends.values()) this.#doFriend(friend, now);
+    if (this.isConnected || (fast && this.#announcing)) {
+      const quick = fast ? { intervalMs: c.fastSearchIntervalMs, populateSpacingMs: c.tickMs, budget: c.fastSearchPerRound } : undefined;
+      for (const friend of this.#friends.values()) this.#doFriend(friend, now, quick);
+    }
     if (this.isConnected !== this.#wasConnected) {
       this.#wasConnected = this.isConnected;
       this.events.emit('connection', { connected: this.isConnected });
@@ -312,7 +340,7 @@ export class OnionClient {
   }
 
   /** `do_friend`: our DHT key to an offline friend (onion every 30 s, DHT every 20 s), then the search. */
-  #doFriend(friend: FriendSearch, now: number): void {
+  #doFriend(friend: FriendSearch, now: number, fast: FastSearch | undefined): void {
     if (friend.isOnline) return;
     const c = this.config;
     if (friend.lastDhtPkOnionSent + c.onionDhtPkSendIntervalMs <= now && this.#sendDhtPkAnnounce(friend, 'onion', now) >= 1) {
@@ -321,7 +349,22 @@ export class OnionClient {
     if (friend.lastDhtPkDhtSent + c.dhtDhtPkSendIntervalMs <= now && this.#sendDhtPkAnnounce(friend, 'dht', now) >= 1) {
       friend.lastDhtPkDhtSent = now;
     }
-    friend.tick(now, (node, pingId, pathNum) => this.#sendAnnounce(friend, node, pingId, pathNum), this.pathNodes, this.#randomInt);
+    friend.tick(now, (node, pingId, pathNum) => this.#sendAnnounce(friend, node, pingId, pathNum), this.pathNodes, this.#randomInt, fast);
+  }
+
+  /**
+   * toxlink's DHT key announcement on finding: a search node just reported the offline
+   * friend's announcement, so our DHT key goes at once (c-toxcore waits for its next 30 s
+   * turn) — at most `fastDhtPkSends` times per offline period, at least 1 s apart so that
+   * each carries a higher no-replay number.
+   */
+  #sendDhtPkOnFind(friend: FriendSearch, now: number): void {
+    if (friend.isOnline || friend.dhtPkSentOnFind >= this.config.fastDhtPkSends) return;
+    if (friend.lastDhtPkOnionSent + 1000 > now) return;
+    if (this.#sendDhtPkAnnounce(friend, 'onion', now) < 1) return;
+    friend.lastDhtPkOnionSent = now;
+    friend.dhtPkSentOnFind++;
+    this.stats.dhtPkSentOnFind++;
   }
 
   // ─── Sending ─────────────────────────────────────────────────────────────
@@ -437,6 +480,7 @@ export class OnionClient {
         return this.stats.drop('bad-status');
       }
       this.stats.received('search-response');
+      if (response.isStored === AnnounceStatus.FOUND) this.#sendDhtPkOnFind(friend, now);
     }
     if (response.nodesError !== undefined) return this.stats.drop('bad-nodes');
     this.#lastPacketReceived = now;
