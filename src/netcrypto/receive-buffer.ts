@@ -12,11 +12,14 @@
 /** Why a lossless packet was not stored. */
 export type StoreRefusal = 'duplicate' | 'out-of-window';
 
+/** Slots a ring starts with. */
+const INITIAL_SLOTS = 64;
+
 /** A ring of received payloads indexed by packet number. */
 export class ReceiveBuffer {
   readonly window: number;
-  readonly #mask: number;
-  readonly #slots: Array<Uint8Array | undefined>;
+  #mask: number;
+  #slots: Array<Uint8Array | undefined>;
   /** The first number not yet handed up. */
   start = 0;
   /** One past the highest number known to be used. */
@@ -28,8 +31,24 @@ export class ReceiveBuffer {
     let size = 1;
     while (size < window) size *= 2;
     this.window = window;
+    // The ring starts small and doubles when a packet lands beyond it, up to the window
+    // rounded to a power of two: an idle session holds 64 slots, not 8192.
+    const initial = Math.min(size, INITIAL_SLOTS);
+    this.#mask = initial - 1;
+    this.#slots = new Array<Uint8Array | undefined>(initial);
+  }
+
+  /** Doubles the ring until offset `offset` from the start fits, moving what it holds. */
+  #growFor(offset: number): void {
+    let size = this.#slots.length;
+    while (offset >= size) size *= 2;
+    const slots = new Array<Uint8Array | undefined>(size);
+    for (let k = 0; k < this.#slots.length; k++) {
+      const n = (this.start + k) >>> 0;
+      slots[n & (size - 1)] = this.#slots[n & this.#mask];
+    }
+    this.#slots = slots;
     this.#mask = size - 1;
-    this.#slots = new Array<Uint8Array | undefined>(size);
   }
 
   /** Stores payload number `n` (a copy is the caller's business), or says why not. */
@@ -37,6 +56,7 @@ export class ReceiveBuffer {
     const offset = (n - this.start) >>> 0;
     if (offset >= 0x80000000) return 'duplicate';
     if (offset >= this.window) return 'out-of-window';
+    if (offset >= this.#slots.length) this.#growFor(offset);
     const i = n & this.#mask;
     if (this.#slots[i] !== undefined) return 'duplicate';
     this.#slots[i] = payload;
@@ -70,6 +90,8 @@ export class ReceiveBuffer {
 
   /** Whether number `n` (within start and end) has arrived. */
   has(n: number): boolean {
+    // Beyond the ring nothing is stored (a store there grows it first).
+    if (((n - this.start) >>> 0) >= this.#slots.length) return false;
     return this.#slots[n & this.#mask] !== undefined;
   }
 

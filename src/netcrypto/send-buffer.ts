@@ -28,11 +28,16 @@ export interface Outgoing {
   appLimited: boolean;
 }
 
+/** Slots a ring starts with. */
+const INITIAL_SLOTS = 64;
+
 /** A ring of {@link Outgoing} packets indexed by packet number. */
 export class SendBuffer {
   readonly capacity: number;
-  readonly #mask: number;
-  readonly #slots: Array<Outgoing | undefined>;
+  /** The ring's largest size: the capacity rounded up to a power of two. */
+  readonly #maxSize: number;
+  #mask: number;
+  #slots: Array<Outgoing | undefined>;
   /** The first number not yet acknowledged. */
   start = 0;
   /** The next number to hand out. */
@@ -46,8 +51,21 @@ export class SendBuffer {
     let size = 1;
     while (size < capacity) size *= 2;
     this.capacity = capacity;
+    this.#maxSize = size;
+    // The ring starts small and doubles as the span grows: an idle session holds 64 slots,
+    // not the capacity's 8192 (64 KiB of pointers each way per session).
+    const initial = Math.min(size, INITIAL_SLOTS);
+    this.#mask = initial - 1;
+    this.#slots = new Array<Outgoing | undefined>(initial);
+  }
+
+  /** Doubles the ring, each held packet moving to its slot under the wider mask. */
+  #grow(): void {
+    const size = this.#slots.length * 2;
+    const slots = new Array<Outgoing | undefined>(size);
+    for (let n = this.start; n !== this.end; n = (n + 1) >>> 0) slots[n & (size - 1)] = this.#slots[n & this.#mask];
+    this.#slots = slots;
     this.#mask = size - 1;
-    this.#slots = new Array<Outgoing | undefined>(size);
   }
 
   /** Numbers from start to end, acknowledged or not. */
@@ -71,6 +89,7 @@ export class SendBuffer {
       number: this.end, payload, sentAt: -1, sends: 0, inFlight: false, queuedForResend: false,
       deliveredAtSend: 0, deliveredTimeAtSend: 0, firstSentTimeAtSend: 0, appLimited: false,
     };
+    if (this.length >= this.#slots.length && this.#slots.length < this.#maxSize) this.#grow();
     this.#slots[this.end & this.#mask] = packet;
     this.end = (this.end + 1) >>> 0;
     this.held++;
