@@ -60,6 +60,7 @@ function fetchVia(port: number, path: string, ms: number): Promise<{ status: num
 }
 
 test('a real HTTP server reached through expose and forward: concurrent requests and a 4 MiB download, byte-exact; SIGTERM stops both cleanly', async (t) => {
+  t.timeout(280_000, 'every wait in it is bounded; their sum on a loaded machine is above ava\'s default');
   const dir = mkdtempSync(join(tmpdir(), 'toxlink-forward-cli-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -112,6 +113,7 @@ test('a real HTTP server reached through expose and forward: concurrent requests
   t.log(`first response through the forward ${Date.now() - started} ms after it started`);
   t.deepEqual(first, { status: 200, bytes: 1000, sha256: sha(body(1000, 1000 % 251)) });
 
+  t.log(`${Date.now() - started} ms: many at once`);
   // Many at once, of many sizes.
   const sizes = Array.from({ length: 24 }, (_, i) => 1 + i * 7919);
   const results = await Promise.all(sizes.map((n) => fetchVia(port, `/n/${n}`, 30_000)));
@@ -122,6 +124,7 @@ test('a real HTTP server reached through expose and forward: concurrent requests
   const missing = await fetchVia(port, '/nope', 30_000);
   t.is(missing.status, 404, 'the service\'s own answers come through as they are');
 
+  t.log(`${Date.now() - started} ms: the download`);
   const downloadStart = Date.now();
   const download = await fetchVia(port, '/big', 60_000);
   const seconds = (Date.now() - downloadStart) / 1000;
@@ -137,6 +140,7 @@ test('a real HTTP server reached through expose and forward: concurrent requests
   t.is(closedWell(alice.lines), requests, 'each request one tunnel, ended with FIN both ways (forward side)');
   t.is(closedWell(bob.lines), requests, 'and on the expose side');
 
+  t.log(`${Date.now() - started} ms: stopping alice`);
   t.is(await alice.stop('SIGTERM'), 0);
 
   // The same forward with a 2 s idle timeout: quiet, it lets the friend connection go; the
@@ -150,7 +154,9 @@ test('a real HTTP server reached through expose and forward: concurrent requests
   // Bob sees Alice go: the session really ended (Alice's side only stopped holding it).
   const bobFrom = bob.lines.length;
   const aliceIs = (online: boolean) => (l: string) => isEvent('friend')(l) && json(l)['online'] === online && json(l)['publicKey'] === aliceKey;
+  t.log(`${Date.now() - started} ms: idle; waiting for bob to see alice go`);
   await bob.waitLine(aliceIs(false), 60_000, bobFrom);
+  t.log(`${Date.now() - started} ms: the request after idle`);
   const afterIdle = again.lines.length;
   t.deepEqual(await fetchVia(port2, '/n/5000', FIRST_REQUEST_MS), { status: 200, bytes: 5000, sha256: sha(body(5000, 5000 % 251)) }, 'the next request brings the connection back');
   await again.waitLine(isEvent('wake'), 5_000, afterIdle);

@@ -24,21 +24,27 @@ export interface ToxlinkChild {
   /** Closes stdin. */
   endInput(): void;
   /** Sends `signal` by PID; resolves with the exit code (null if killed by a signal). */
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
-  readonly exited: Promise<number | null>;
+  /** Sends the signal; resolves with the exit code, or the name of the signal that ended it. */
+  stop(signal?: NodeJS.Signals): Promise<number | NodeJS.Signals | null>;
+  /** The exit code, or the name of the signal that ended the process. */
+  readonly exited: Promise<number | NodeJS.Signals | null>;
 }
 
 /** Options of {@link toxlink}. */
 export interface ToxlinkOptions {
   /** Extra environment (e.g. `XDG_CONFIG_HOME`). */
   readonly env?: Readonly<Record<string, string>>;
-  /** Killed with SIGKILL after this long whatever happens (default 150 s). */
+  /** Killed with SIGKILL after this long whatever happens (default 300 s: a loaded machine is slow). */
   readonly limitMs?: number;
 }
 
 /** Starts `toxlink ...args`; its teardown is registered on `t`. */
 export function toxlink(t: ExecutionContext, args: readonly string[], options: ToxlinkOptions = {}): ToxlinkChild {
-  const script = `import('./src/cli/main.ts').then((m) => m.main(['node', 'toxlink', ...${JSON.stringify(args)}]))`;
+  // The child also ends itself if this test process dies without its teardown (ava ends a
+  // worker whose test timed out without running teardowns): it checks once a second that
+  // its parent is still this process, so no toxlink outlives the test that started it.
+  const guard = `setInterval(() => { if (process.ppid !== ${process.pid}) process.exit(99); }, 1000).unref();`;
+  const script = `${guard} import('./src/cli/main.ts').then((m) => m.main(['node', 'toxlink', ...${JSON.stringify(args)}]))`;
   const proc = spawn(process.execPath, ['--import=tsx', '-e', script], {
     cwd: root,
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -61,9 +67,9 @@ export function toxlink(t: ExecutionContext, args: readonly string[], options: T
     err = (err + chunk.toString('utf8')).slice(-64 * 1024);
   });
   proc.stdin!.on('error', () => undefined);
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => {
+  const exited = new Promise<number | NodeJS.Signals | null>((resolve) => proc.once('exit', (code, signal) => {
     for (const w of wakers) w();
-    resolve(code);
+    resolve(code ?? signal);
   }));
   const kill = (signal: NodeJS.Signals): void => {
     if (proc.exitCode !== null || proc.signalCode !== null) return;
@@ -73,7 +79,7 @@ export function toxlink(t: ExecutionContext, args: readonly string[], options: T
       // gone already
     }
   };
-  const hard = setTimeout(() => kill('SIGKILL'), options.limitMs ?? 150_000);
+  const hard = setTimeout(() => kill('SIGKILL'), options.limitMs ?? 300_000);
   void exited.then(() => clearTimeout(hard));
   t.teardown(async () => {
     kill('SIGKILL');
