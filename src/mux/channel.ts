@@ -115,6 +115,8 @@ export class MuxChannel {
   endPushed = false;
   /** The socket asked for data and was not given any yet. */
   wantRead = false;
+  /** A pump of the received bytes to the socket is queued (once per batch of frames). */
+  pumpQueued = false;
 
   // ---- the session's bookkeeping ----
   /** The face, once open. */
@@ -138,7 +140,8 @@ export class MuxChannel {
     this.phase = phase;
     this.window = window;
     this.advertised = window;
-    this.limits.push(window);
+    // A literal, not a push onto []: the first push would give the array room for 17.
+    this.limits = [window];
   }
 
   /** Our receive window: what the friend may have sent that the reader has not taken. It only grows. */
@@ -157,7 +160,7 @@ export class MuxChannel {
    * The totals we granted that the friend has not reached yet, oldest first (at most about
    * five: grants are a quarter window apart and reach at most a window ahead).
    */
-  readonly limits: number[] = [];
+  readonly limits: number[];
 
   /** Bytes arrived: the friend ran out of credit if they end exactly at a total we granted. */
   arrived(n: number): void {

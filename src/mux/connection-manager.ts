@@ -98,6 +98,8 @@ export class ConnectionManager {
   /** Drops of every session, all together (each session's traffic is in `session(key).stats`). */
   readonly stats = new MuxStats();
   readonly #selfKey: Uint8Array;
+  /** `#selfKey` in hex, as the tables key friends (made once: an open compares with it). */
+  readonly #selfHex: string;
   readonly #connector: MuxConnector;
   readonly #clock: Clock;
   readonly #events: Emitter<ConnectionManagerEvents>;
@@ -117,6 +119,7 @@ export class ConnectionManager {
     this.config = muxConfig(options.config);
     checkKey(options.selfKey);
     this.#selfKey = Uint8Array.from(options.selfKey);
+    this.#selfHex = keyOf(this.#selfKey);
     this.#connector = options.connector;
     this.#clock = options.clock;
     this.#events = new Emitter((error) => {
@@ -240,7 +243,8 @@ export class ConnectionManager {
   async #connect(friendKey: Uint8Array, uri: string, options: ConnectDeviceOptions): Promise<ChannelSocket> {
     if (this.closed) throw new MuxError('manager-closed', 'the connection manager is closed');
     checkKey(friendKey);
-    if (keyOf(friendKey) === keyOf(this.#selfKey)) throw new MuxError('bad-key', 'a channel layer cannot open channels to its own key');
+    const key = keyOf(friendKey);
+    if (key === this.#selfHex) throw new MuxError('bad-key', 'a channel layer cannot open channels to its own key');
     checkUri(uri, this.config.maxUriBytes);
     const window = options.windowBytes ?? this.config.windowBytes;
     if (!Number.isInteger(window) || window < 4096 || window > this.config.maxWindowBytes) {
@@ -248,7 +252,6 @@ export class ConnectionManager {
     }
     const timeoutMs = options.timeoutMs ?? this.config.connectTimeoutMs;
     if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) throw new MuxError('bad-option', `timeoutMs must be above 0, got ${timeoutMs}`);
-    const key = keyOf(friendKey);
     const waiting = this.#waiting.get(key) ?? 0;
     if (waiting + (this.#sessions.get(key)?.pendingOpens ?? 0) >= this.config.maxPendingOpens) {
       throw new MuxError('too-many-pending', `${this.config.maxPendingOpens} opens to this friend are waiting already (maxPendingOpens)`);
@@ -268,7 +271,7 @@ export class ConnectionManager {
         if (n > 0) this.#waiting.set(key, n);
         else this.#waiting.delete(key);
       }
-      return await session.open(uri, window, deadline.signal);
+      return await session.open(uri, window, deadline);
     } finally {
       this.#deadlines.delete(deadline);
       deadline.dispose();
@@ -321,7 +324,7 @@ export class ConnectionManager {
     if (known !== undefined) return known;
     if (this.closed || carrier.closed || this.#attachments.size >= this.config.maxConnections) return undefined;
     if (!(carrier.friendKey instanceof Uint8Array) || carrier.friendKey.length !== KEY_SIZE) return undefined;
-    if (keyOf(carrier.friendKey) === keyOf(this.#selfKey)) return undefined;
+    if (keyOf(carrier.friendKey) === this.#selfHex) return undefined;
     const a: Attachment = { carrier, key: keyOf(carrier.friendKey), offs: [], session: undefined, decision: undefined, early: [] };
     this.#attachments.set(carrier, a);
     a.offs.push(

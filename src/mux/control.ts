@@ -8,7 +8,7 @@
  * @see spec/mux.md#control-messages
  * @module
  */
-import { decode, encode } from '@msgpack/msgpack';
+import { Decoder, Encoder } from '@msgpack/msgpack';
 import { DecodeError, EncodeError } from '../wire/index.ts';
 import { MAX_FRAME_BODY } from './frame.ts';
 
@@ -94,6 +94,10 @@ const decodeLimits = {
   maxExtLength: 64,
 } as const;
 
+/** One encoder and one decoder for every message: `encode()` and `decode()` would make a new one (and a 2 KiB buffer) per call. Both are safe to re-enter. */
+const encoder = new Encoder();
+const decoder = new Decoder(decodeLimits);
+
 const U32_MAX = 0xffffffff;
 
 /** Encodes a control message as its msgpack map; throws an {@link EncodeError} for a bad value. */
@@ -128,7 +132,7 @@ export function encodeControl(message: Exclude<ControlMessage, UnknownMessage>):
       map = { type: ControlType.GOAWAY, reason: message.reason };
       break;
   }
-  const bytes = encode(map);
+  const bytes = encoder.encode(map);
   if (bytes.length > MAX_FRAME_BODY) throw new EncodeError(`control message of ${bytes.length} bytes, at most ${MAX_FRAME_BODY}`);
   return bytes;
 }
@@ -147,7 +151,7 @@ export function decodeControl(body: Uint8Array): ControlMessage {
   if (body.length > MAX_FRAME_BODY) throw new DecodeError('trailing-bytes', `control message of ${body.length} bytes`);
   let value: unknown;
   try {
-    value = decode(body, decodeLimits);
+    value = decoder.decode(body);
   } catch (error) {
     throw new DecodeError('bad-value', `control message is not msgpack: ${(error as Error)?.message ?? String(error)}`);
   }

@@ -16,9 +16,13 @@ export interface Follow {
 
 /** A timeout and some signals, as one signal. Call `dispose` when the wait is over. */
 export class Deadline {
-  readonly #controller = new AbortController();
+  /** Made when `signal` is first read: most waits end without anyone reading it, and an AbortController costs microseconds. */
+  #controller: AbortController | undefined;
+  #reason: MuxError | undefined;
   readonly #timer: Timer;
   readonly #offs: Array<() => void> = [];
+  /** Plain callbacks for the abort: a listener on an AbortSignal costs microseconds, one here does not. */
+  readonly #listeners = new Set<() => void>();
 
   constructor(clock: Clock, timeoutMs: number, timeoutError: () => MuxError, follow: readonly Follow[]) {
     this.#timer = clock.setTimer(timeoutMs, () => this.#abort(timeoutError()));
@@ -37,29 +41,49 @@ export class Deadline {
 
   /** Fires once, with a `MuxError` as its reason. */
   get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#reason !== undefined) this.#controller.abort(this.#reason);
+    }
     return this.#controller.signal;
   }
 
-  /** Settles as `promise` does, or rejects with the reason when the signal fires first. */
+  /** The error the wait ended with, once it has fired; undefined until then. */
+  get reason(): MuxError | undefined {
+    return this.#reason;
+  }
+
+  /**
+   * Calls `listener` once when the deadline fires (at once if it has); returns the function
+   * that stops it. The same as a listener on `signal`, without an EventTarget's cost.
+   */
+  onAbort(listener: () => void): () => void {
+    if (this.#reason !== undefined) {
+      listener();
+      return () => {};
+    }
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Settles as `promise` does, or rejects with the reason when the deadline fires first. */
   race<T>(promise: Promise<T>): Promise<T> {
-    const signal = this.#controller.signal;
-    if (signal.aborted) {
+    if (this.#reason !== undefined) {
       promise.catch(() => {});
-      return Promise.reject(signal.reason as Error);
+      return Promise.reject(this.#reason);
     }
     return new Promise<T>((resolve, reject) => {
-      const onAbort = (): void => {
+      const off = this.onAbort(() => {
         promise.catch(() => {});
-        reject(signal.reason as Error);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
+        reject(this.#reason!);
+      });
       promise.then(
         (value) => {
-          signal.removeEventListener('abort', onAbort);
+          off();
           resolve(value);
         },
         (error: unknown) => {
-          signal.removeEventListener('abort', onAbort);
+          off();
           reject(error as Error);
         },
       );
@@ -79,6 +103,11 @@ export class Deadline {
   }
 
   #abort(error: MuxError): void {
-    if (!this.#controller.signal.aborted) this.#controller.abort(error);
+    if (this.#reason !== undefined) return;
+    this.#reason = error;
+    this.#controller?.abort(error);
+    const listeners = [...this.#listeners];
+    this.#listeners.clear();
+    for (const listener of listeners) listener();
   }
 }

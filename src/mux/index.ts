@@ -26,7 +26,7 @@ export {
 export {
   ChannelSocket, type ChannelSocketInfo, type ChannelCloseReason, type ChannelCloseCode,
 } from './channel-socket.ts';
-export { MuxSession, type ChannelRequestInfo, type ChannelEntry, type ChannelRefusal, type ChannelVerdict } from './session.ts';
+export { MuxSession, type ChannelRequestInfo, type ChannelEntry, type ChannelRefusal, type ChannelVerdict, type OpenScope } from './session.ts';
 export type { ChannelPhase } from './channel.ts';
 export { type MuxCarrier, type MuxCarrierEvents, type MuxConnector, type ConnectRequestOptions, cryptoCarrier } from './carrier.ts';
 export { type MuxConfig, defaultMuxConfig, muxConfig } from './config.ts';
@@ -35,7 +35,7 @@ export { MuxStats, type MuxDropReason } from './stats.ts';
 export { Emitter, type Listener } from './events.ts';
 export {
   MUX_PACKET_ID, MAX_MUX_PACKET_SIZE, FRAME_HEADER_SIZE, MAX_FRAME_BODY, CONTROL_CHANNEL, RESERVED_CHANNEL,
-  type Frame, decodeMuxPacket, encodeMuxPacket, PacketBuilder,
+  type Frame, decodeMuxPacket, encodeMuxPacket, isMuxPacket, PacketBuilder,
 } from './frame.ts';
 export {
   MUX_VERSION, ControlType, ChannelState, type ControlMessage, type VersionMessage, type ChannelMessage,

@@ -40,12 +40,16 @@ const FLUSH_ROUNDS = 64;
 
 const EMPTY = new Uint8Array(0);
 
+const RESOLVED = Promise.resolve();
+
 /** Fills packets for one session. */
 export class FrameSender {
   readonly #host: SenderHost;
   readonly #control = new Fifo<Uint8Array>();
   readonly #credit = new Fifo<MuxChannel>();
   readonly #ring = new Fifo<MuxChannel>();
+  /** One builder, reset for each packet (a packet's bytes are its own: see `PacketBuilder`). */
+  readonly #builder = new PacketBuilder();
   #completions: Array<() => void> = [];
   #blocked = false;
   #flushQueued = false;
@@ -101,14 +105,24 @@ export class FrameSender {
     }
     if (this.#flushQueued) return;
     this.#flushQueued = true;
-    queueMicrotask(() => {
-      this.#flushQueued = false;
-      this.flush();
-    });
+    // A promise job, not queueMicrotask: that makes an async resource per call.
+    void RESOLVED.then(this.#flushSoon);
+  }
+
+  readonly #flushSoon = (): void => {
+    this.#flushQueued = false;
+    this.flush();
+  };
+
+  /** Whether nothing waits: no control message, credit, channel to serve or completion. */
+  get #idle(): boolean {
+    return this.#control.length === 0 && this.#credit.length === 0 && this.#ring.length === 0 && this.#completions.length === 0;
   }
 
   /** Sends what can go now, then runs the completions; again while they give more work. */
   flush(): void {
+    // The receive path flushes after every packet; most often there is nothing to send.
+    if (this.#idle && !this.#flushing) return;
     if (this.#flushing) {
       this.#again = true;
       return;
@@ -145,8 +159,9 @@ export class FrameSender {
 
   /** Fills packets until the carrier says stop or nothing is left. */
   #fill(): void {
+    const b = this.#builder;
     while (!this.#blocked && !this.#host.closed) {
-      const b = new PacketBuilder();
+      b.reset();
       for (let body = this.#control.peek(); body !== undefined && body.length <= b.room; body = this.#control.peek()) {
         b.add(CONTROL_CHANNEL, body);
         this.#control.shift();

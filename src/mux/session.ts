@@ -13,15 +13,18 @@
 import type { Clock } from '../io/index.ts';
 import type { MuxCarrier } from './carrier.ts';
 import { MuxChannel, type ChannelPhase } from './channel.ts';
-import { ChannelSocket, type ChannelCloseCode, type ChannelPort } from './channel-socket.ts';
+import { ChannelSocket, type ChannelCloseCode } from './channel-socket.ts';
+import { SessionPort, type PortOps } from './channel-port.ts';
 import { IdAllocator, idParity, isIdOf, type IdParity } from './channel-ids.ts';
 import type { MuxConfig } from './config.ts';
 import { ChannelState, MUX_VERSION, decodeControl, encodeControl, type ChannelMessage, type ControlMessage } from './control.ts';
 import { MuxError } from './errors.ts';
-import { CONTROL_CHANNEL, MUX_PACKET_ID, PacketBuilder, RESERVED_CHANNEL, decodeMuxPacket, type Frame } from './frame.ts';
+import { CONTROL_CHANNEL, FRAME_HEADER_SIZE, MUX_PACKET_ID, PacketBuilder, RESERVED_CHANNEL, isMuxPacket } from './frame.ts';
 import { FrameSender } from './sender.ts';
 import { MuxStats, type MuxDropReason } from './stats.ts';
 import { clipUtf8, utf8Length } from './text.ts';
+
+const RESOLVED = Promise.resolve();
 
 /** A friend's request for a channel, as `onChannelRequest` handlers see it. */
 export interface ChannelRequestInfo {
@@ -40,6 +43,31 @@ export interface ChannelRefusal {
 
 /** An `onChannelRequest` answer: true accepts; false, or a {@link ChannelRefusal} with a reason, declines. */
 export type ChannelVerdict = boolean | ChannelRefusal;
+
+/**
+ * What an open waits within: a way to hear the wait end, cheaper than an AbortSignal (an
+ * AbortController, and a listener on its signal, cost microseconds per open). A `Deadline`
+ * is one; `open` takes an AbortSignal as well.
+ */
+export interface OpenScope {
+  /** The error the wait ended with, once it has; undefined while it goes on. */
+  readonly reason: Error | undefined;
+  /** Calls `listener` once when the wait ends; returns the function that stops it. */
+  onAbort(listener: () => void): () => void;
+}
+
+/** An AbortSignal as an {@link OpenScope}. */
+function signalScope(signal: AbortSignal): OpenScope {
+  return {
+    get reason() {
+      return signal.aborted ? (signal.reason as Error) : undefined;
+    },
+    onAbort(listener) {
+      signal.addEventListener('abort', listener, { once: true });
+      return () => signal.removeEventListener('abort', listener);
+    },
+  };
+}
 
 /** A channel in the table, for status displays. */
 export interface ChannelEntry {
@@ -86,6 +114,8 @@ export class MuxSession {
   #closed = false;
   #requesting = 0;
   #deciding = 0;
+  /** Channels whose received bytes wait for a pump to their sockets. */
+  #pumps: MuxChannel[] = [];
 
   /** @internal Made by the manager; sends VERSION at once. */
   constructor(host: SessionHost, carrier: MuxCarrier, selfKey: Uint8Array) {
@@ -144,12 +174,13 @@ export class MuxSession {
   /**
    * Sends REQUEST for `uri` and resolves with the socket on ACCEPT. Rejects with a
    * {@link MuxError} (`declined`, `too-many-channels`, `too-many-pending`, `no-free-id`,
-   * `connection-closed`, …) or with `signal.reason` when it fires first (then the request
-   * is withdrawn with RESET).
+   * `connection-closed`, …) or with the wait's reason when `within` (an AbortSignal or an
+   * {@link OpenScope}) ends it first (then the request is withdrawn with RESET).
    */
-  open(uri: string, window: number, signal: AbortSignal): Promise<ChannelSocket> {
+  open(uri: string, window: number, within: AbortSignal | OpenScope): Promise<ChannelSocket> {
+    const scope = within instanceof AbortSignal ? signalScope(within) : within;
     if (this.#closed) return Promise.reject(new MuxError('connection-closed', 'the connection to the friend is closed'));
-    if (signal.aborted) return Promise.reject(signal.reason as Error);
+    if (scope.reason !== undefined) return Promise.reject(scope.reason);
     if (this.#channels.size >= this.#config.maxChannels) {
       return Promise.reject(new MuxError('too-many-channels', `${this.#config.maxChannels} channels with this friend already (maxChannels)`));
     }
@@ -164,9 +195,7 @@ export class MuxSession {
     this.#out.control({ type: 'channel', channel: id, state: ChannelState.REQUEST, name: uri, window });
     return new Promise<ChannelSocket>((resolve, reject) => {
       ch.opened = { resolve, reject };
-      const onAbort = (): void => this.#withdraw(ch, signal.reason as Error);
-      signal.addEventListener('abort', onAbort, { once: true });
-      ch.cleanup = () => signal.removeEventListener('abort', onAbort);
+      ch.cleanup = scope.onAbort(() => this.#withdraw(ch, scope.reason!));
       this.#out.schedule();
     });
   }
@@ -194,18 +223,20 @@ export class MuxSession {
   receive(packet: Uint8Array): void {
     if (this.#closed || packet[0] !== MUX_PACKET_ID) return;
     this.stats.packetsReceived++;
-    let frames: Frame[];
-    try {
-      frames = decodeMuxPacket(packet);
-    } catch {
+    // Checked whole first (a malformed packet is refused whole), then walked in place.
+    if (!isMuxPacket(packet)) {
       this.#drop('malformed-packet');
       return;
     }
-    for (const frame of frames) {
+    for (let at = 1; at < packet.length;) {
       if (this.#closed) return;
-      if (frame.channel === CONTROL_CHANNEL) this.#onControl(frame.body);
-      else if (frame.channel === RESERVED_CHANNEL) this.#drop('reserved-channel');
-      else this.#onData(frame.channel, frame.body);
+      const length = (packet[at]! << 8) | packet[at + 1]!;
+      const channel = (packet[at + 2]! << 8) | packet[at + 3]!;
+      const start = at + FRAME_HEADER_SIZE;
+      at = start + length;
+      if (channel === CONTROL_CHANNEL) this.#onControl(packet.subarray(start, at));
+      else if (channel === RESERVED_CHANNEL) this.#drop('reserved-channel');
+      else this.#onData(channel, packet.subarray(start, at));
     }
     this.#out.flush();
   }
@@ -281,11 +312,6 @@ export class MuxSession {
     ch.credit = window;
     this.#channels.set(id, ch);
     this.#deciding++;
-    const timer = this.#host.clock.setTimer(this.#config.acceptTimeoutMs, () => {
-      this.#decided(ch, false, 'no decision in time');
-      this.#out.flush();
-    });
-    ch.cleanup = () => timer.cancel();
     let verdict: ChannelVerdict | Promise<ChannelVerdict>;
     try {
       verdict = this.#host.decide({ friendKey: this.friendKey, uri: name, channelId: id });
@@ -294,6 +320,13 @@ export class MuxSession {
     }
     const thenable = typeof verdict === 'object' && verdict !== null && typeof (verdict as Partial<PromiseLike<unknown>>).then === 'function';
     if (!thenable) return this.#answered(ch, verdict);
+    // Only a handler that answers later needs a timer (most answer at once).
+    if (ch.phase !== 'deciding') return;
+    const timer = this.#host.clock.setTimer(this.#config.acceptTimeoutMs, () => {
+      this.#decided(ch, false, 'no decision in time');
+      this.#out.flush();
+    });
+    ch.cleanup = () => timer.cancel();
     Promise.resolve(verdict).then(
       (answer) => {
         this.#answered(ch, answer);
@@ -424,8 +457,30 @@ export class MuxSession {
     ch.arrived(body.length);
     this.stats.bytesReceived += body.length;
     ch.queue.append(body);
-    if (ch.wantRead) this.#pump(ch);
+    if (ch.wantRead) this.#pumpSoon(ch);
   }
+
+  /**
+   * Pumps `ch` once the carrier's current batch is handed over: frames that arrive
+   * together reach the reader as one chunk, not one stream push per frame (which cost more
+   * than the frame's bytes). One promise job per session for all its channels
+   * (`queueMicrotask` would make an async resource for each).
+   */
+  #pumpSoon(ch: MuxChannel): void {
+    if (ch.pumpQueued) return;
+    ch.pumpQueued = true;
+    this.#pumps.push(ch);
+    if (this.#pumps.length === 1) void RESOLVED.then(this.#runPumps);
+  }
+
+  readonly #runPumps = (): void => {
+    const list = this.#pumps;
+    this.#pumps = [];
+    for (const ch of list) {
+      ch.pumpQueued = false;
+      this.#pump(ch);
+    }
+  };
 
   /** The friend broke the rules on one channel: RESET it and fail the socket. */
   #violation(ch: MuxChannel, what: string): void {
@@ -442,37 +497,38 @@ export class MuxSession {
 
   // ---- the socket's side ----
 
+  /** What every socket of this session asks of it, made once per session (see {@link SessionPort}). */
+  readonly #ops: PortOps = {
+    write: (ch, chunk, done) => {
+      if (ch.phase !== 'open' || ch.sendEnded || this.#closed) {
+        this.#out.later(() => done(new MuxError('connection-closed', 'the channel is closed')));
+        return;
+      }
+      ch.chunk = chunk;
+      ch.chunkAt = 0;
+      ch.chunkDone = done;
+      this.#out.ready(ch);
+      this.#out.schedule();
+    },
+    end: (ch, done) => {
+      if (ch.phase !== 'open' || ch.sendEnded || this.#closed) {
+        this.#out.later(() => done(ch.sendEnded ? null : new MuxError('connection-closed', 'the channel is closed')));
+        return;
+      }
+      ch.endWanted = true;
+      ch.endDone = done;
+      this.#out.ready(ch);
+      this.#out.schedule();
+    },
+    read: (ch) => {
+      ch.wantRead = true;
+      this.#pump(ch);
+    },
+    reset: (ch, error) => this.#resetHere(ch, error),
+  };
+
   #socketFor(ch: MuxChannel): ChannelSocket {
-    const port: ChannelPort = {
-      write: (chunk, done) => {
-        if (ch.phase !== 'open' || ch.sendEnded || this.#closed) {
-          this.#out.later(() => done(new MuxError('connection-closed', 'the channel is closed')));
-          return;
-        }
-        ch.chunk = chunk;
-        ch.chunkAt = 0;
-        ch.chunkDone = done;
-        this.#out.ready(ch);
-        this.#out.schedule();
-      },
-      end: (done) => {
-        if (ch.phase !== 'open' || ch.sendEnded || this.#closed) {
-          this.#out.later(() => done(ch.sendEnded ? null : new MuxError('connection-closed', 'the channel is closed')));
-          return;
-        }
-        ch.endWanted = true;
-        ch.endDone = done;
-        this.#out.ready(ch);
-        this.#out.schedule();
-      },
-      read: () => {
-        ch.wantRead = true;
-        this.#pump(ch);
-      },
-      reset: (error) => this.#resetHere(ch, error),
-      counters: () => ({ sent: ch.sent, received: ch.received, window: ch.window }),
-    };
-    const socket = new ChannelSocket(port, { friendKey: this.friendKey, uri: ch.uri, channelId: ch.id, initiator: ch.local }, {
+    const socket = new ChannelSocket(new SessionPort(this.#ops, ch), { friendKey: this.friendKey, uri: ch.uri, channelId: ch.id, initiator: ch.local }, {
       readable: this.#config.readableHighWaterMark, writable: this.#config.writableHighWaterMark,
     });
     ch.socket = socket;
