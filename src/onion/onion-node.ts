@@ -55,6 +55,8 @@ export class OnionNode {
   readonly #sender: DatagramSender;
   readonly #hop: OnionForwarder;
   readonly #announce: AnnounceNode;
+  /** The shared-key caches: hops 1, 2 and 3, then the announce node's. */
+  readonly #caches: SharedKeyCache[] = [];
   #closed = false;
 
   constructor(options: OnionNodeOptions) {
@@ -67,7 +69,11 @@ export class OnionNode {
     this.#clock = options.clock;
     this.#sender = options.sender;
     const random = options.randomBytes ?? cryptoRandomBytes;
-    const cache = (): SharedKeyCache => new SharedKeyCache(dhtKeyPair.secretKey, { capacity: this.config.sharedKeyCacheSize });
+    const cache = (): SharedKeyCache => {
+      const made = new SharedKeyCache(dhtKeyPair.secretKey, { capacity: this.config.sharedKeyCacheSize });
+      this.#caches.push(made);
+      return made;
+    };
     const send = (to: IpPort, data: Uint8Array): void => this.#send(to, data);
     this.#hop = new OnionForwarder({
       clock: this.#clock, send, config: this.config, stats: this.stats, sharedKeys: [cache(), cache(), cache()], randomBytes: random,
@@ -81,6 +87,14 @@ export class OnionNode {
   /** The announcements held (read-only use: tests and diagnostics). */
   get announceStore(): AnnounceStore {
     return this.#announce.store;
+  }
+
+  /**
+   * Shared keys held by each cache — hops 1, 2 and 3, then the announce node — each at most
+   * `sharedKeyCacheSize` (read-only use: tests and diagnostics).
+   */
+  get sharedKeysHeld(): number[] {
+    return this.#caches.map((c) => c.size);
   }
 
   /** When the hop's current return-blob key was made, by our clock (ms). */

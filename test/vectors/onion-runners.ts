@@ -22,6 +22,7 @@ import {
   openRoutedDhtPk, sealOnionData, sealReturnPath, sealRoutedDhtPk, timedAuth, type OnionHop, type OnionPath, type PathNode,
 } from '../../src/onion/index.ts';
 import { type Json, field, str, int, decimal, bytes, obj, list, bool, strings } from './fields.ts';
+import { onionCapture } from './onion-capture-runner.ts';
 
 /** One vector, as test/vectors.test.ts reads it. */
 export interface OnionVector {
@@ -403,4 +404,5 @@ export const ONION_RUNNERS: Readonly<Record<string, OnionRunner>> = {
   'onion-data': onionData,
   'onion-dhtpk-routed': onionDhtPkRouted,
   'onion-ping-id': onionPingId,
+  'onion-capture': onionCapture,
 };
