@@ -19,7 +19,7 @@ import {
 import type { Logger } from './log.ts';
 import { NodeRuntime } from './node-runtime.ts';
 import { listenForStop } from './signals.ts';
-import { Reporter, shortKey, startMux, userError } from './tunnel-report.ts';
+import { Reporter, finishTunnelCommand, shortKey, startMux, userError } from './tunnel-report.ts';
 
 interface ExposeFlags extends CommonFlags, BootstrapFlags {
   host: string;
@@ -99,19 +99,7 @@ export async function runExpose(name: string, targetText: string, flags: ExposeF
     throw userError(error);
   }
   const reason = await stop.stopped;
-  for (const off of offs) off();
-  await exposer.close();
-  mux.close();
-  let code = 0;
-  try {
-    await runtime.stop();
-  } catch (error) {
-    log.error(`could not save the profile on the way out: ${(error as Error).message}`);
-    code = 1;
-  }
-  stop.dispose();
-  reporter.event('stopped', { reason, saved: code === 0 }, `stopped on ${reason}${code === 0 ? '; profile saved' : ''}`);
-  return code;
+  return finishTunnelCommand({ reason, offs, tunnels: exposer, mux, runtime, stop, log, reporter });
 }
 
 /** Adds `expose` to the program. */

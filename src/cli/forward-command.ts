@@ -21,7 +21,7 @@ import { positiveSeconds } from './expose-command.ts';
 import type { Logger } from './log.ts';
 import { NodeRuntime } from './node-runtime.ts';
 import { listenForStop } from './signals.ts';
-import { Reporter, friendKeyOf, shortKey, startMux, userError } from './tunnel-report.ts';
+import { Reporter, finishTunnelCommand, friendKeyOf, shortKey, startMux, userError } from './tunnel-report.ts';
 
 /** The default `--idle-timeout`: ten minutes. */
 export const DEFAULT_IDLE_TIMEOUT_S = 600;
@@ -108,19 +108,7 @@ export async function runForward(friend: string, name: string, flags: ForwardFla
     throw userError(error, '--listen');
   }
   const reason = await stop.stopped;
-  for (const off of offs) off();
-  await forward.close();
-  mux.close();
-  let code = 0;
-  try {
-    await runtime.stop();
-  } catch (error) {
-    log.error(`could not save the profile on the way out: ${(error as Error).message}`);
-    code = 1;
-  }
-  stop.dispose();
-  reporter.event('stopped', { reason, saved: code === 0 }, `stopped on ${reason}${code === 0 ? '; profile saved' : ''}`);
-  return code;
+  return finishTunnelCommand({ reason, offs, tunnels: forward, mux, runtime, stop, log, reporter });
 }
 
 /** Adds `forward` to the program. */

@@ -16,6 +16,7 @@ import type { FriendSpec } from './chat-session.ts';
 import { CliError } from './errors.ts';
 import type { Logger } from './log.ts';
 import type { NodeRuntime } from './node-runtime.ts';
+import type { StopReason, StopRequest } from './signals.ts';
 
 /** The channel layer of a command, on the runtime's friend layer. */
 export interface CommandMux {
@@ -106,4 +107,34 @@ export class Reporter {
     }, `tunnel ${t.id} closed: ${reason.code === 'end' ? 'done' : reason.message} (${t.bytesToFriend} bytes sent, ${t.bytesFromFriend} received)`,
     reason.code === 'end' ? 'debug' : 'info');
   }
+}
+
+/**
+ * How `expose` and `forward` end once a stop was asked for: listeners off, the exposer or
+ * forward closed, the channel layer closed, the node stopped and its profile saved, then
+ * the `stopped` event. Returns the exit code: 1 if the profile could not be saved.
+ */
+export async function finishTunnelCommand(o: {
+  readonly reason: StopReason;
+  readonly offs: ReadonlyArray<() => void>;
+  readonly tunnels: { close(): Promise<void> };
+  readonly mux: { close(): void };
+  readonly runtime: NodeRuntime;
+  readonly stop: StopRequest;
+  readonly log: Logger;
+  readonly reporter: Reporter;
+}): Promise<number> {
+  for (const off of o.offs) off();
+  await o.tunnels.close();
+  o.mux.close();
+  let code = 0;
+  try {
+    await o.runtime.stop();
+  } catch (error) {
+    o.log.error(`could not save the profile on the way out: ${(error as Error).message}`);
+    code = 1;
+  }
+  o.stop.dispose();
+  o.reporter.event('stopped', { reason: o.reason, saved: code === 0 }, `stopped on ${o.reason}${code === 0 ? '; profile saved' : ''}`);
+  return code;
 }
