@@ -58,4 +58,9 @@ export async function main(argv: string[]): Promise<void> {
     const debug = (cmd.opts() as { logLevel?: string }).logLevel === 'debug';
     process.exitCode = reportError(error, (line) => console.error(line), debug);
   }
+  if ((cmd.opts() as { logLevel?: string }).logLevel === 'debug') {
+    // The command is done and the process should end now: if something still holds the
+    // event loop (a leaked socket or timer), say what, for whoever debugs the hang.
+    setTimeout(() => console.error(`debug: still running 3 s after the command ended, held by: ${process.getActiveResourcesInfo().join(', ')}`), 3000).unref();
+  }
 }

@@ -125,10 +125,13 @@ export async function finishTunnelCommand(o: {
   readonly reporter: Reporter;
 }): Promise<number> {
   for (const off of o.offs) off();
+  o.log.debug(`stop (${o.reason}): closing the tunnels`);
   await o.tunnels.close();
+  o.log.debug('stop: tunnels closed; closing the channel layer');
   o.mux.close();
   let code = 0;
   try {
+    o.log.debug('stop: stopping the node and saving the profile');
     await o.runtime.stop();
   } catch (error) {
     o.log.error(`could not save the profile on the way out: ${(error as Error).message}`);

@@ -17,11 +17,19 @@
  * @module
  */
 import type { Socket } from 'node:net';
-import type { Clock } from '../io/index.ts';
+import type { Clock, Timer } from '../io/index.ts';
 import type { ChannelCloseReason, ChannelSocket } from './channel-socket.ts';
 import type { MuxError } from './errors.ts';
 import { ForwardError } from './forward-errors.ts';
 import { errorCode, formatReason, parseReason } from './forward-reasons.ts';
+
+/**
+ * How long a TCP socket whose two directions have ended may wait for its 'finish' before
+ * it is closed. Node 20 sometimes never completes the shutdown (no 'finish', no 'close')
+ * when the peer's FIN arrives while ours is queued; closing the socket then is still
+ * graceful, because every byte was handed to the kernel and the peer's were all read.
+ */
+export const TCP_FINISH_GRACE_MS = 1000;
 
 /** How a tunnel ended. */
 export type TunnelCloseCode =
@@ -123,6 +131,10 @@ export class Tunnel implements TunnelInfo {
   #tcp: Socket | undefined;
   #tcpClosed = false;
   #tcpError: Error | undefined;
+  /** Armed once both TCP directions ended, until 'close'; see {@link TCP_FINISH_GRACE_MS}. */
+  #finishTimer: Timer | undefined;
+  /** The socket was closed after the grace: its write side counts as finished. */
+  #tcpClosedAfterGrace = false;
   #channel: ChannelSocket | undefined;
   #channelClosed = false;
   #channelError: Error | undefined;
@@ -179,6 +191,8 @@ export class Tunnel implements TunnelInfo {
     });
     socket.on('close', () => {
       this.#tcpClosed = true;
+      this.#finishTimer?.cancel();
+      this.#finishTimer = undefined;
       this.#onTcpClosed();
     });
   }
@@ -255,20 +269,24 @@ export class Tunnel implements TunnelInfo {
       if (this.#failure === undefined) tcp.resume();
     });
     tcp.on('end', () => {
-      if (this.#failure === undefined) channel.end();
+      if (this.#failure !== undefined) return;
+      channel.end();
+      this.#closeTcpWhenEnded(tcp);
     });
     // Channel → TCP; a full TCP socket pauses the channel reader (and so its credit).
     channel.on('data', (chunk: Buffer) => {
       if (this.#failure !== undefined) return;
       this.#fromFriend += chunk.length;
       this.#hooks.activity?.(this);
-      if (!tcp.write(chunk)) channel.pause();
+      if (!tcp.write(chunk, this.#afterTcpWrite)) channel.pause();
     });
     tcp.on('drain', () => {
       if (this.#failure === undefined) channel.resume();
     });
     channel.on('end', () => {
-      if (this.#failure === undefined) tcp.end();
+      if (this.#failure !== undefined) return;
+      tcp.end();
+      this.#closeTcpWhenEnded(tcp);
     });
     tcp.resume();
     this.#hooks.joined(this);
@@ -280,7 +298,7 @@ export class Tunnel implements TunnelInfo {
       if (this.#tcpError !== undefined) {
         const code = errorCode(this.#tcpError);
         this.fail({ code: 'local-reset', message: `the TCP connection failed: ${code}`, cause: this.#tcpError }, formatReason('tcp-reset', code));
-      } else if (!this.#joined || !tcp.readableEnded || !tcp.writableFinished) {
+      } else if (!this.#joined || !tcp.readableEnded || !(tcp.writableFinished || this.#tcpClosedAfterGrace)) {
         this.fail({ code: 'local-reset', message: 'the TCP connection closed before both directions ended' }, formatReason('tcp-reset', 'closed'));
       }
     }
@@ -312,10 +330,39 @@ export class Tunnel implements TunnelInfo {
     this.#check();
   }
 
+  /** A write went out: after the last one, the socket may be done both ways. One function for every write. */
+  readonly #afterTcpWrite = (): void => {
+    const tcp = this.#tcp;
+    if (tcp !== undefined && tcp.writableEnded) this.#closeTcpWhenEnded(tcp);
+  };
+
+  /**
+   * Once the friend's bytes and FIN were all handed to the socket and its peer's FIN came,
+   * 'finish' and 'close' normally follow at once; if they have not after
+   * {@link TCP_FINISH_GRACE_MS}, the socket is closed (see there).
+   */
+  #closeTcpWhenEnded(tcp: Socket): void {
+    if (this.#finishTimer !== undefined || tcp.destroyed || tcp.writableFinished) return;
+    if (!tcp.readableEnded || !tcp.writableEnded || tcp.writableLength !== 0) return;
+    this.#finishTimer = this.#clock.setTimer(TCP_FINISH_GRACE_MS, () => {
+      this.#finishTimer = undefined;
+      if (tcp.destroyed || tcp.writableFinished || this.#failure !== undefined) return;
+      this.#tcpClosedAfterGrace = true;
+      tcp.destroy();
+    });
+  }
+
   /** Resets what is there and not closed yet. */
   #teardown(): void {
     const tcp = this.#tcp;
-    if (tcp !== undefined && !tcp.destroyed) tcp.resetAndDestroy();
+    this.#finishTimer?.cancel();
+    this.#finishTimer = undefined;
+    if (tcp !== undefined && !tcp.destroyed) {
+      // libuv refuses a reset while a shutdown (our FIN) is pending, and Node then never
+      // emits 'close': such a socket is closed instead (its FIN is on the way anyway).
+      if (tcp.writableEnded && !tcp.writableFinished) tcp.destroy();
+      else tcp.resetAndDestroy();
+    }
     const channel = this.#channel;
     if (channel !== undefined && !channel.destroyed) channel.destroy(new Error(this.#wireReason || 'closed'));
   }

@@ -95,7 +95,7 @@ test('a real HTTP server reached through expose and forward: concurrent requests
   const ready = json(await boot.waitLine(isEvent('ready')));
   const via = ['--bootstrap', `127.0.0.1:${ready['udpPort']}:${ready['dhtKey']}`, '--tcp-relay', `127.0.0.1:${ready['tcpPort']}:${ready['dhtKey']}`];
 
-  const bob = toxlink(t, ['expose', 'web', `127.0.0.1:${httpPort}`, '--friend', aliceKey, '--profile', join(dir, 'bob.json'), ...local, ...via, '--json']);
+  const bob = toxlink(t, ['--log-level', 'debug', 'expose', 'web', `127.0.0.1:${httpPort}`, '--friend', aliceKey, '--profile', join(dir, 'bob.json'), ...local, ...via, '--json']);
   const exposed = json(await bob.waitLine(isEvent('ready')));
   t.is(exposed['toxId'], bobId);
   t.deepEqual(exposed['friends'], [aliceKey]);
@@ -146,7 +146,7 @@ test('a real HTTP server reached through expose and forward: concurrent requests
   // The same forward with a 2 s idle timeout: quiet, it lets the friend connection go; the
   // next request brings it back. (The timer itself is tested in simulated time in
   // test/forward/idle.test.ts; this checks that letting go and coming back work end to end.)
-  const again = toxlink(t, ['forward', bobId, 'web', '--listen', '127.0.0.1:0', '--idle-timeout', '2', '--profile', join(dir, 'alice.json'), ...local, ...via, '--json']);
+  const again = toxlink(t, ['--log-level', 'debug', 'forward', bobId, 'web', '--listen', '127.0.0.1:0', '--idle-timeout', '2', '--profile', join(dir, 'alice.json'), ...local, ...via, '--json']);
   const port2 = json(await again.waitLine(isEvent('ready')))['port'] as number;
   t.is((await fetchVia(port2, '/n/10', FIRST_REQUEST_MS)).status, 200);
   const idle = json(await again.waitLine(isEvent('idle'), 20_000));
@@ -162,7 +162,15 @@ test('a real HTTP server reached through expose and forward: concurrent requests
   await again.waitLine(isEvent('wake'), 5_000, afterIdle);
   await again.waitLine((l) => isEvent('friend')(l) && json(l)['online'] === true, 5_000, afterIdle);
   await bob.waitLine(aliceIs(true), 5_000, bobFrom);
-  t.is(await again.stop('SIGTERM'), 0);
+  // Its tunnel ended by itself, FIN both ways, before any stop.
+  const endedWell = json(await again.waitLine((l) => isEvent('tunnel-closed')(l) && json(l)['code'] === 'end', 10_000, afterIdle));
+  t.true((endedWell['bytesFromFriend'] as number) > 5000, 'the whole answer came through that tunnel');
+  try {
+    t.is(await again.stop('SIGTERM'), 0);
+  } catch (error) {
+    t.log(`bob's stderr: ${bob.stderr().slice(-3000)}`);
+    throw error;
+  }
   t.is(await bob.stop('SIGTERM'), 0);
   t.true(bob.lines.some(isEvent('stopped')));
   const saved = await readProfileFile(join(dir, 'bob.json'));

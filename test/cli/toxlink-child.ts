@@ -23,9 +23,12 @@ export interface ToxlinkChild {
   send(line: string): void;
   /** Closes stdin. */
   endInput(): void;
-  /** Sends `signal` by PID; resolves with the exit code (null if killed by a signal). */
-  /** Sends the signal; resolves with the exit code, or the name of the signal that ended it. */
-  stop(signal?: NodeJS.Signals): Promise<number | NodeJS.Signals | null>;
+  /**
+   * Sends the signal by PID; resolves with the exit code, or the name of the signal that
+   * ended it. A process still there after `ms` (default 30 s) is killed with SIGKILL and
+   * the promise rejects with its last output, so a stop that hangs fails with the evidence.
+   */
+  stop(signal?: NodeJS.Signals, ms?: number): Promise<number | NodeJS.Signals | null>;
   /** The exit code, or the name of the signal that ended the process. */
   readonly exited: Promise<number | NodeJS.Signals | null>;
 }
@@ -114,9 +117,20 @@ export function toxlink(t: ExecutionContext, args: readonly string[], options: T
     endInput: () => {
       proc.stdin!.end();
     },
-    stop: async (signal = 'SIGTERM') => {
+    stop: async (signal = 'SIGTERM', ms = 30_000) => {
       kill(signal);
-      return exited;
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          kill('SIGKILL');
+          reject(new Error(`toxlink ${args.join(' ')} still running ${ms} ms after ${signal}\nstdout (last 20 lines):\n${lines.slice(-20).join('\n')}\nstderr (last 4 KiB):\n${err.slice(-4096)}`));
+        }, ms);
+      });
+      try {
+        return await Promise.race([exited, late]);
+      } finally {
+        clearTimeout(timer);
+      }
     },
   };
 }
