@@ -11,13 +11,12 @@
 import type { Command } from 'commander';
 import { clearLine, createInterface, cursorTo } from 'node:readline';
 import {
-  type BootstrapFlags, type CommonFlags, bootstrapFlags, bootstrapNodesOf, loggerOf, portArgument, profileFlags, resolveProfilePath,
+  type BootstrapFlags, type CommonFlags, bootstrapFlags, loggerOf, portArgument, profileFlags,
 } from './common-flags.ts';
 import { ChatSession, type FriendSpec, parseFriendSpec } from './chat-session.ts';
 import { Logger } from './log.ts';
+import { startCommandNode } from './command-node.ts';
 import { showProgress } from './node-command.ts';
-import { NodeRuntime } from './node-runtime.ts';
-import { listenForStop } from './signals.ts';
 
 interface ChatFlags extends CommonFlags, BootstrapFlags {
   host: string;
@@ -31,23 +30,7 @@ export async function runChat(friend: string | undefined, flags: ChatFlags, stde
   let log = stderrLog;
   // A FRIEND the command cannot read is a mistake to report before anything starts.
   const spec: FriendSpec | undefined = friend === undefined ? undefined : parseFriendSpec(friend);
-  const bootstrap = await bootstrapNodesOf(flags, (line) => log.warn(line));
-  const stop = listenForStop();
-  let runtime: NodeRuntime;
-  try {
-    runtime = await NodeRuntime.start({
-      command: 'chat',
-      profilePath: resolveProfilePath(flags),
-      importTox: flags.importTox,
-      udp: { host: flags.host, port: flags.udpPort },
-      udpFlag: '--udp-port',
-      bootstrap,
-      log,
-    });
-  } catch (error) {
-    stop.dispose();
-    throw error;
-  }
+  const { runtime, stop } = await startCommandNode('chat', flags, log);
   const tty = process.stdin.isTTY === true && process.stdout.isTTY === true;
   const rl = createInterface({ input: process.stdin, output: tty ? process.stdout : undefined, terminal: tty, crlfDelay: Infinity });
   let prompting = tty;

@@ -14,11 +14,11 @@ import { Exposer, type ServiceSpec, checkServiceName, formatTarget, parseTarget 
 import { toHex } from '../wire/index.ts';
 import { parseFriendSpec, type FriendSpec } from './chat-session.ts';
 import {
-  type BootstrapFlags, type CommonFlags, bootstrapFlags, bootstrapNodesOf, loggerOf, portArgument, profileFlags, repeatable, resolveProfilePath,
+  type BootstrapFlags, type CommonFlags, bootstrapFlags, loggerOf, portArgument, profileFlags, repeatable,
 } from './common-flags.ts';
 import type { Logger } from './log.ts';
-import { NodeRuntime } from './node-runtime.ts';
-import { listenForStop } from './signals.ts';
+import { startCommandNode } from './command-node.ts';
+import type { NodeRuntime } from './node-runtime.ts';
 import { Reporter, finishTunnelCommand, shortKey, startMux, userError } from './tunnel-report.ts';
 
 interface ExposeFlags extends CommonFlags, BootstrapFlags {
@@ -57,18 +57,7 @@ export async function runExpose(name: string, targetText: string, flags: ExposeF
   } catch (error) {
     throw userError(error);
   }
-  const bootstrap = await bootstrapNodesOf(flags, (line) => log.warn(line));
-  const stop = listenForStop();
-  let runtime: NodeRuntime;
-  try {
-    runtime = await NodeRuntime.start({
-      command: 'expose', profilePath: resolveProfilePath(flags), importTox: flags.importTox,
-      udp: { host: flags.host, port: flags.udpPort }, udpFlag: '--udp-port', bootstrap, log,
-    });
-  } catch (error) {
-    stop.dispose();
-    throw error;
-  }
+  const { runtime, stop } = await startCommandNode('expose', flags, log);
   const reporter = new Reporter(flags.json === true, log);
   const mux = startMux(runtime, log);
   let exposer: Exposer | undefined;

@@ -15,12 +15,11 @@ import { type ConnectionHold, PortForward, checkServiceName } from './port-forwa
 import { toHex } from '../wire/index.ts';
 import { parseFriendSpec, type FriendSpec } from './chat-session.ts';
 import {
-  type BootstrapFlags, type CommonFlags, bootstrapFlags, bootstrapNodesOf, loggerOf, portArgument, profileFlags, resolveProfilePath,
+  type BootstrapFlags, type CommonFlags, bootstrapFlags, loggerOf, portArgument, profileFlags,
 } from './common-flags.ts';
 import { positiveSeconds } from './expose-command.ts';
 import type { Logger } from './log.ts';
-import { NodeRuntime } from './node-runtime.ts';
-import { listenForStop } from './signals.ts';
+import { startCommandNode } from './command-node.ts';
 import { Reporter, finishTunnelCommand, friendKeyOf, shortKey, startMux, userError } from './tunnel-report.ts';
 
 /** The default `--idle-timeout`: ten minutes. */
@@ -59,18 +58,7 @@ export async function runForward(friend: string, name: string, flags: ForwardFla
   } catch (error) {
     throw userError(error);
   }
-  const bootstrap = await bootstrapNodesOf(flags, (line) => log.warn(line));
-  const stop = listenForStop();
-  let runtime: NodeRuntime;
-  try {
-    runtime = await NodeRuntime.start({
-      command: 'forward', profilePath: resolveProfilePath(flags), importTox: flags.importTox,
-      udp: { host: flags.host, port: flags.udpPort }, udpFlag: '--udp-port', bootstrap, log,
-    });
-  } catch (error) {
-    stop.dispose();
-    throw error;
-  }
+  const { runtime, stop } = await startCommandNode('forward', flags, log);
   const reporter = new Reporter(flags.json === true, log);
   const mux = startMux(runtime, log);
   let forward: PortForward | undefined;

@@ -11,12 +11,12 @@
 import type { Command } from 'commander';
 import { toHex } from '../wire/index.ts';
 import {
-  type BootstrapFlags, type CommonFlags, bootstrapFlags, bootstrapNodesOf, loggerOf, portArgument, profileFlags, resolveProfilePath,
+  type BootstrapFlags, type CommonFlags, bootstrapFlags, loggerOf, portArgument, profileFlags,
 } from './common-flags.ts';
 import type { Logger } from './log.ts';
+import { startCommandNode } from './command-node.ts';
 import { JsonInterface } from './node-json.ts';
-import { NodeRuntime } from './node-runtime.ts';
-import { listenForStop } from './signals.ts';
+import type { NodeRuntime } from './node-runtime.ts';
 
 /** The port tox-bootstrapd and c-toxcore use by default, for UDP and the TCP relay. */
 export const DEFAULT_NODE_PORT = 33445;
@@ -88,25 +88,10 @@ function showFriends(runtime: NodeRuntime, log: Logger): void {
 
 /** Runs `toxlink node` until a signal or `quit`; resolves with the exit code. */
 export async function runNode(flags: NodeFlags, log: Logger): Promise<number> {
-  const bootstrap = await bootstrapNodesOf(flags, (line) => log.warn(line));
-  const stop = listenForStop();
-  let runtime: NodeRuntime;
-  try {
-    runtime = await NodeRuntime.start({
-      command: 'node',
-      profilePath: resolveProfilePath(flags),
-      importTox: flags.importTox,
-      udp: { host: flags.host, port: flags.udpPort },
-      udpFlag: '--udp-port',
-      relayServer: flags.relay ? { address: { host: flags.host, port: flags.tcpPort }, flag: '--tcp-port (or --no-relay)' } : undefined,
-      keysFile: flags.keys,
-      bootstrap,
-      log,
-    });
-  } catch (error) {
-    stop.dispose();
-    throw error;
-  }
+  const { runtime, stop } = await startCommandNode('node', flags, log, {
+    relayServer: flags.relay ? { address: { host: flags.host, port: flags.tcpPort }, flag: '--tcp-port (or --no-relay)' } : undefined,
+    keysFile: flags.keys,
+  });
   const dhtKey = toHex(runtime.node.dhtKeyPair.publicKey).toUpperCase();
   const publicKey = toHex(runtime.messenger.publicKey).toUpperCase();
   let json: JsonInterface | undefined;
