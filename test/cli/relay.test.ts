@@ -4,81 +4,34 @@
  * a last line with what it did). Its keys file is made once, then loaded. Every child is
  * bounded in time and ended by its PID.
  */
-import test from 'ava';
-import { spawn, type ChildProcess } from 'node:child_process';
+import test, { type ExecutionContext } from 'ava';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { generateKeyPair } from '../../src/crypto/index.ts';
 import { NodeNetwork, SystemClock } from '../../src/io/index.ts';
 import { TcpRelayClient } from '../../src/relay/index.ts';
 import { fromHex, toHex } from '../../src/wire/index.ts';
+import { type ToxlinkChild, toxlink as spawnToxlink } from './toxlink-child.ts';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const CHILD_LIMIT_MS = 30_000;
 
-interface Child {
-  readonly proc: ChildProcess;
-  readonly lines: string[];
-  stderr(): string;
+/** A `toxlink` child (test/cli/toxlink-child.ts) whose stdout lines are read one after another. */
+interface Child extends ToxlinkChild {
   /** The next stdout line, within `ms`. */
   line(ms?: number): Promise<string>;
-  /** Sends `signal` by PID; resolves with the exit code. */
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
-  exited: Promise<number | null>;
 }
 
-function toxlink(args: string[]): Child {
-  const script = `import('./src/cli/main.ts').then((m) => m.main(['node', 'toxlink', ...${JSON.stringify(args)}]))`;
-  const proc = spawn(process.execPath, ['--import=tsx', '-e', script], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  let buffered = '';
-  let err = '';
-  const waiting: Array<() => void> = [];
-  proc.stdout!.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString('utf8');
-    const parts = buffered.split('\n');
-    buffered = parts.pop()!;
-    lines.push(...parts);
-    for (const w of waiting.splice(0)) w();
-  });
-  proc.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  const kill = setTimeout(() => {
-    try {
-      if (proc.pid !== undefined) process.kill(proc.pid, 'SIGKILL');
-    } catch {
-      // gone already
-    }
-  }, CHILD_LIMIT_MS);
-  void exited.then(() => clearTimeout(kill));
+function toxlink(t: ExecutionContext, args: string[]): Child {
+  const child = spawnToxlink(t, args, { limitMs: CHILD_LIMIT_MS });
   let read = 0;
-  return {
-    proc, lines, exited,
-    stderr: () => err,
-    line: async (ms = 20_000) => {
-      const deadline = Date.now() + ms;
-      while (read >= lines.length) {
-        if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`no line from toxlink relay (stderr: ${err})`);
-        await new Promise<void>((resolve) => {
-          waiting.push(resolve);
-          setTimeout(resolve, 50);
-        });
-      }
-      return lines[read++]!;
+  return Object.assign(child, {
+    line: async (ms = 20_000): Promise<string> => {
+      const found = await child.waitLine(() => true, ms, read);
+      read++;
+      return found;
     },
-    stop: async (signal = 'SIGTERM') => {
-      if (proc.exitCode === null && proc.signalCode === null && proc.pid !== undefined) {
-        try {
-          process.kill(proc.pid, signal);
-        } catch {
-          // gone already
-        }
-      }
-      return exited;
-    },
-  };
+  });
 }
 
 async function until(what: string, condition: () => boolean, ms = 10_000): Promise<void> {
@@ -93,8 +46,7 @@ test('serves relay clients on loopback, makes then loads its keys file, and stop
   const dir = mkdtempSync(join(tmpdir(), 'toxlink-relay-cli-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const keysFile = join(dir, 'keys');
-  const child = toxlink(['relay', '--host', '127.0.0.1', '--port', '0', '--port', '0', '--udp-port', '0', '--keys', keysFile, '--json']);
-  t.teardown(() => void child.stop('SIGKILL'));
+  const child = toxlink(t, ['relay', '--host', '127.0.0.1', '--port', '0', '--port', '0', '--udp-port', '0', '--keys', keysFile, '--json']);
   const banner = JSON.parse(await child.line()) as { event: string; publicKey: string; tcpPorts: number[]; udpPort: number; keys: string };
   t.is(banner.event, 'listening');
   t.regex(banner.publicKey, /^[0-9A-F]{64}$/);
@@ -137,8 +89,7 @@ test('serves relay clients on loopback, makes then loads its keys file, and stop
   t.is(child.stderr().replace(/npm warn.*\n/g, ''), '');
 
   // Again with the same keys file: the same key, loaded.
-  const again = toxlink(['relay', '--host', '127.0.0.1', '--port', '0', '--no-onion', '--keys', keysFile, '--json']);
-  t.teardown(() => void again.stop('SIGKILL'));
+  const again = toxlink(t, ['relay', '--host', '127.0.0.1', '--port', '0', '--no-onion', '--keys', keysFile, '--json']);
   const second = JSON.parse(await again.line()) as { publicKey: string; keys: string; udpPort: number | null };
   t.is(second.publicKey, banner.publicKey);
   t.is(second.keys, 'loaded');
@@ -147,8 +98,7 @@ test('serves relay clients on loopback, makes then loads its keys file, and stop
 });
 
 test('prints its key and ports as text without --json', async (t) => {
-  const child = toxlink(['relay', '--host', '127.0.0.1', '--port', '0']);
-  t.teardown(() => void child.stop('SIGKILL'));
+  const child = toxlink(t, ['relay', '--host', '127.0.0.1', '--port', '0']);
   t.regex(await child.line(), /^toxlink relay: public key [0-9A-F]{64}$/);
   t.regex(await child.line(), /^tcp 127\.0\.0\.1:\d+$/);
   t.regex(await child.line(), /^udp 127\.0\.0\.1:\d+ \(onion hop\)$/);
@@ -161,18 +111,18 @@ test('a bad keys file or a bad port is one line on stderr and exit 1, no stack t
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const bad = join(dir, 'bad-keys');
   writeFileSync(bad, new Uint8Array(40));
-  const one = toxlink(['relay', '--port', '0', '--keys', bad]);
+  const one = toxlink(t, ['relay', '--port', '0', '--keys', bad]);
   t.is(await one.exited, 1);
   t.regex(one.stderr(), /toxlink: .*bad-keys: a keys file is 64 bytes/);
   t.notRegex(one.stderr(), /\n\s+at /);
 
   const mismatched = join(dir, 'mismatched');
   writeFileSync(mismatched, Buffer.concat([generateKeyPair().publicKey, generateKeyPair().secretKey]));
-  const two = toxlink(['relay', '--port', '0', '--keys', mismatched]);
+  const two = toxlink(t, ['relay', '--port', '0', '--keys', mismatched]);
   t.is(await two.exited, 1);
   t.regex(two.stderr(), /not the secret key's/);
 
-  const three = toxlink(['relay', '--port', '70000']);
+  const three = toxlink(t, ['relay', '--port', '70000']);
   t.is(await three.exited, 1);
   t.regex(three.stderr(), /expected an integer from 0 to 65535/);
 });

@@ -22,6 +22,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -247,7 +248,8 @@ async function startOnce(binary: string, motd: string, secretKeyHex: string | un
     '',
   ].join('\n'));
 
-  const child = spawn(binary, ['--foreground', `--config=${configFile}`, '--log-backend=stdout'], {
+  const [command, ...args] = [...parentDeathGuard(), binary, '--foreground', `--config=${configFile}`, '--log-backend=stdout'];
+  const child = spawn(command!, args, {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -346,6 +348,18 @@ async function acceptsTcp(port: number, deadline: number): Promise<void> {
   }
   throw new Error(`tox-bootstrapd TCP relay on port ${port} does not accept connections: ${last}`);
 }
+
+/**
+ * The daemon also dies with the process that started it: `setpriv --pdeathsig KILL`
+ * (util-linux) execs it with the parent-death signal set, so it keeps its PID, and a test
+ * worker that ava ends on a timeout, without running its teardowns, takes the daemon with
+ * it. Without setpriv the teardown alone stops it, as before.
+ */
+function parentDeathGuard(): string[] {
+  return existsSync(SETPRIV) ? [SETPRIV, '--pdeathsig', 'KILL', '--'] : [];
+}
+
+const SETPRIV = '/usr/bin/setpriv';
 
 async function stopChild(child: ChildProcess, pid: number, exited: () => boolean, exitPromise: Promise<void>): Promise<void> {
   const signal = (sig: NodeJS.Signals): void => {

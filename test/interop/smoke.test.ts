@@ -7,6 +7,8 @@
  * (d) the same two peers exchange a friend request, a message and custom packets, which
  *     exercises every command and event of the C peer.
  */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { formatToxId, parseToxId, ToxIdError } from '../../src/wire/index.ts';
 import {
   BOOTSTRAP_INFO_PACKET_ID, BOOTSTRAPD_0_2_18_VERSION, decodeBootstrapdVersion, freePort, queryBootstrapInfo,
@@ -93,6 +95,46 @@ gate.test('tox-bootstrapd answers bootstrap-info with its version and our motd',
   for (const size of [77, 79]) {
     await t.throwsAsync(queryBootstrapInfo(node.host, node.udpPort, 300, size), { message: /no bootstrap-info reply/ });
   }
+});
+
+gate.test('tox-bootstrapd dies with the process that started it (a test worker killed on a timeout leaves no daemon)', async (t) => {
+  // A child process starts a daemon through the harness, prints its PID, and is killed
+  // with SIGKILL: no teardown of it runs, as when ava ends a worker that timed out.
+  const script = `import('./test/interop/bootstrapd.ts').then(async (m) => { const d = await m.startBootstrapd(); console.log(d.pid); setInterval(() => {}, 1000); })`;
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const child = spawn(process.execPath, ['--import=tsx', '-e', script], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const childPid = child.pid!;
+  const alive = (pid: number): boolean => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  let daemonPid = 0;
+  t.teardown(() => {
+    for (const pid of [childPid, daemonPid]) if (pid > 0 && alive(pid)) process.kill(pid, 'SIGKILL');
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  daemonPid = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`no daemon PID within 20 s: ${out}`)), 20_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      const m = /^(\d+)$/m.exec(out);
+      if (m !== null) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+  });
+  t.true(alive(daemonPid), 'the daemon runs');
+  process.kill(childPid, 'SIGKILL');
+  await exited;
+  const deadline = Date.now() + 5_000;
+  while (alive(daemonPid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  t.false(alive(daemonPid), 'the daemon went with its parent');
 });
 
 /**
