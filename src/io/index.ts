@@ -23,6 +23,7 @@
  */
 
 export type { Clock, Timer } from './clock.ts';
+export { Emitter, type Listener, type ListenerErrorHook } from './emitter.ts';
 export type {
   Address,
   DatagramHandler,

@@ -1,5 +1,5 @@
 /**
- * Events of the onion client, and the small typed emitter they go through. Listeners run
+ * Events of the onion client. They go through the io floor's `Emitter`: listeners run
  * after the state they report is fully updated; a listener that throws is reported through
  * 'error' and does not disturb the client.
  *
@@ -27,36 +27,4 @@ export interface OnionClientEventMap {
   connection: { readonly connected: boolean };
   /** A bug: an exception inside the client or a listener. */
   error: Error;
-}
-
-/** A listener of one event. */
-export type OnionListener<T> = (value: T) => void;
-
-/** Events named by the keys of `M`, each with one argument of its type. */
-export class OnionEvents<M extends { error: Error }> {
-  readonly #listeners: { [K in keyof M]?: Array<OnionListener<M[K]>> } = {};
-
-  /** Adds a listener; returns the function that removes it. */
-  on<K extends keyof M>(event: K, listener: OnionListener<M[K]>): () => void {
-    const list = (this.#listeners[event] ??= []) as Array<OnionListener<M[K]>>;
-    list.push(listener);
-    return () => {
-      const i = list.indexOf(listener);
-      if (i >= 0) list.splice(i, 1);
-    };
-  }
-
-  /** Calls the listeners of `event` in the order they were added. */
-  emit<K extends keyof M>(event: K, value: M[K]): void {
-    const list = this.#listeners[event] as Array<OnionListener<M[K]>> | undefined;
-    if (list === undefined || list.length === 0) return;
-    for (const listener of [...list]) {
-      try {
-        listener(value);
-      } catch (error) {
-        if (event === 'error') continue;
-        this.emit('error', (error instanceof Error ? error : new Error(String(error))) as M['error']);
-      }
-    }
-  }
 }

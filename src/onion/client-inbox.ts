@@ -13,7 +13,8 @@
 import { type KeyPair, decryptPrecomputed, precompute } from '../crypto/index.ts';
 import { CryptoPacket, type IpPort, type PackedNode } from '../wire/index.ts';
 import type { OnionClientStats } from './client-stats.ts';
-import type { OnionClientEventMap, OnionEvents } from './client-events.ts';
+import type { Emitter } from '../io/index.ts';
+import type { OnionClientEventMap } from './client-events.ts';
 import type { FriendSearch } from './friend-search.ts';
 import { decodeOnionDataResponse, openOnionData, openOnionDataResponse } from './onion-data.ts';
 import { type DecodedDhtPkAnnounce, decodeDhtPkAnnounce, decodeRoutedDhtPk } from './dht-pk-announce.ts';
@@ -24,7 +25,7 @@ export interface OnionInboxOptions {
   /** The client's friends, by hex real key. */
   readonly friends: ReadonlyMap<string, FriendSearch>;
   readonly stats: OnionClientStats;
-  readonly events: OnionEvents<OnionClientEventMap>;
+  readonly events: Emitter<OnionClientEventMap>;
   readonly realKeyPair: KeyPair;
   readonly dataKeyPair: KeyPair;
   /** Asks a node for the nodes closest to a key (`dht_getnodes`): a friend's UDP nodes, for its DHT key. */

@@ -70,7 +70,7 @@ export {
 } from './client-config.ts';
 export { OnionClientError, OnionClientConfigError, type OnionClientErrorCode } from './client-errors.ts';
 export { OnionClientStats, type OnionClientDropReason, type OnionClientPacketKind, type OnionClientSendKind } from './client-stats.ts';
-export { OnionEvents, type OnionClientEventMap, type OnionListener } from './client-events.ts';
+export type { OnionClientEventMap } from './client-events.ts';
 export { SendbackTable } from './sendback-table.ts';
 export { type OnionTcpPath, type PickedPath, type OnionPathsOptions, type PathState, PathNodeStore, OnionPaths } from './onion-paths.ts';
 export { type OnionNodeEntry, type NodeListTimers, OnionNodeList, LastPinged, nodeTimedOut, nodesToAsk } from './onion-node-list.ts';

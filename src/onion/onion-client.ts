@@ -20,14 +20,14 @@
  * @see spec/onion.md#fast-start
  * @module
  */
-import type { Address, Clock, Timer } from '../io/index.ts';
+import { type Address, type Clock, Emitter, type Timer } from '../io/index.ts';
 import { type KeyPair, PUBLIC_KEY_SIZE, generateKeyPair, precompute, randomBytes, randomNonce, randomUniform } from '../crypto/index.ts';
 import { CryptoPacket, DecodeError, NetPacket, type IpPort, type PackedNode, unmapIpv4 } from '../wire/index.ts';
 import type { DatagramSender, DhtNode } from '../dht/index.ts';
 import { type OnionClientConfig, MAX_ANNOUNCED_RELAYS, onionClientConfig } from './client-config.ts';
 import { OnionClientError } from './client-errors.ts';
 import { OnionClientStats, type OnionClientSendKind } from './client-stats.ts';
-import { type OnionClientEventMap, OnionEvents } from './client-events.ts';
+import type { OnionClientEventMap } from './client-events.ts';
 import { SendbackTable } from './sendback-table.ts';
 import { OnionInbox, keyId } from './client-inbox.ts';
 import { type OnionTcpPath, type PickedPath, OnionPaths, PathNodeStore } from './onion-paths.ts';
@@ -89,7 +89,7 @@ function checkKey(key: Uint8Array, what: string): void {
 
 /** The onion client of one Tox instance. */
 export class OnionClient {
-  readonly events = new OnionEvents<OnionClientEventMap>();
+  readonly events = new Emitter<OnionClientEventMap>();
   readonly stats = new OnionClientStats();
   readonly config: OnionClientConfig;
   /** Our data key pair, new every start (`temp_public_key`): friends seal onion data to it. */
