@@ -8,171 +8,35 @@
  *   usage: gen-onion OUTPUT_DIR
  *
  * Everything here is our own code. c-toxcore's internal headers are not installed, so the
- * internal functions and structs used are declared below from a reading of the v0.2.18
- * sources (toxcore/network.h, DHT.h, crypto_core.h, mono_time.h, onion.h, onion_announce.h,
- * onion_client.h, timed_auth.h, net_crypto.h, friend_connection.h, friend_requests.h); their
- * layouts are pinned with static assertions, and the generator refuses to run against any
- * other library version.
+ * internal functions and structs used are declared from a reading of the v0.2.18 sources:
+ * those the generators share (network.h, DHT.h, crypto_core.h, mono_time.h, net_crypto.h)
+ * in toxcore-internal.h, the onion's own (onion.h, onion_announce.h, onion_client.h,
+ * timed_auth.h, friend_connection.h, friend_requests.h) below. Their layouts are pinned
+ * with static assertions, and the generator refuses to run against any other library
+ * version.
  *
  * Each node is a real c-toxcore object (a DHT with an Onion, an Onion_Announce, or a
- * Net_Crypto with an Onion_Client) on a fake Network whose socket calls the generator
- * answers: a packet handed to networking_poll runs c-toxcore's own handlers, and what they
- * send is recorded, never sent. Randomness comes from scripted sources (the node's Random,
+ * Net_Crypto with an Onion_Client) on the fake Network of fake-net.c, whose socket calls
+ * the generator answers: a packet handed to networking_poll runs c-toxcore's own handlers,
+ * and what they send is recorded, never sent. Randomness comes from scripted sources (the node's Random,
  * and libsodium's global source for key pairs), so every nonce, key and secret in a vector
  * is an input; the generator checks that c-toxcore drew exactly the scripted bytes.
  */
 #include <arpa/inet.h>
-#include <assert.h>
-#include <errno.h>
 #include <netinet/in.h>
 #include <stdarg.h>
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
-#include <sodium.h>
 #include <tox/tox.h>
 
+#include "fake-net.h"
+#include "gen-common.h"
+#include "toxcore-internal.h"
+
 /* ---------------------------------------------------------------------------------------
- * c-toxcore 0.2.18 internals, declared by us.
+ * c-toxcore 0.2.18 internals only this generator uses, declared by us.
  * ------------------------------------------------------------------------------------ */
-
-/* network.h */
-typedef struct Family {
-    uint8_t value;
-} Family;
-typedef union IP4 {
-    uint32_t uint32;
-    uint16_t uint16[2];
-    uint8_t uint8[4];
-} IP4;
-typedef union IP6 {
-    uint8_t uint8[16];
-    uint16_t uint16[8];
-    uint32_t uint32[4];
-    uint64_t uint64[2];
-} IP6;
-typedef union IP_Union {
-    IP4 v4;
-    IP6 v6;
-} IP_Union;
-typedef struct IP {
-    Family family;
-    IP_Union ip;
-} IP;
-typedef struct IP_Port {
-    IP ip;
-    uint16_t port; /* network byte order */
-} IP_Port;
-
-/* DHT.h */
-typedef struct Node_format {
-    uint8_t public_key[32];
-    IP_Port ip_port;
-} Node_format;
-
-enum {
-    FAM_IPV4 = 2,        /* TOX_AF_INET */
-    FAM_IPV6 = 10,       /* TOX_AF_INET6 */
-    FAM_TCP_CLIENT = 11, /* TCP_CLIENT_FAMILY = TOX_AF_INET6 + 1 */
-    FAM_TCP_IPV4 = 12,   /* TCP_INET */
-    FAM_TCP_IPV6 = 13,   /* TCP_INET6 */
-};
-
-_Static_assert(sizeof(IP) == 24 && offsetof(IP, ip) == 8, "IP");
-_Static_assert(sizeof(IP_Port) == 32 && offsetof(IP_Port, port) == 24, "IP_Port");
-_Static_assert(sizeof(Node_format) == 64 && offsetof(Node_format, ip_port) == 32, "Node_format");
-
-typedef struct Logger Logger;
-Logger *logger_new(void);
-void logger_kill(Logger *log);
-
-/* crypto_core.h */
-typedef void crypto_random_bytes_cb(void *obj, uint8_t *bytes, size_t length);
-typedef uint32_t crypto_random_uniform_cb(void *obj, uint32_t upper_bound);
-typedef struct Random_Funcs {
-    crypto_random_bytes_cb *random_bytes;
-    crypto_random_uniform_cb *random_uniform;
-} Random_Funcs;
-typedef struct Random {
-    const Random_Funcs *funcs;
-    void *obj;
-} Random;
-int32_t encrypt_precompute(const uint8_t *public_key, const uint8_t *secret_key, uint8_t *shared_key);
-int32_t encrypt_data_symmetric(const uint8_t *shared_key, const uint8_t *nonce, const uint8_t *plain, size_t length,
-                               uint8_t *encrypted);
-int32_t decrypt_data_symmetric(const uint8_t *shared_key, const uint8_t *nonce, const uint8_t *encrypted, size_t length,
-                               uint8_t *plain);
-int32_t encrypt_data(const uint8_t *public_key, const uint8_t *secret_key, const uint8_t *nonce, const uint8_t *plain,
-                     size_t length, uint8_t *encrypted);
-int32_t decrypt_data(const uint8_t *public_key, const uint8_t *secret_key, const uint8_t *nonce,
-                     const uint8_t *encrypted, size_t length, uint8_t *plain);
-
-/* network.h / network.c */
-typedef struct Network_Addr {
-    struct sockaddr_storage addr;
-    size_t size;
-} Network_Addr;
-typedef struct Network_Funcs {
-    int (*close)(void *obj, int sock);
-    int (*accept)(void *obj, int sock);
-    int (*bind)(void *obj, int sock, const Network_Addr *addr);
-    int (*listen)(void *obj, int sock, int backlog);
-    int (*recvbuf)(void *obj, int sock);
-    int (*recv)(void *obj, int sock, uint8_t *buf, size_t len);
-    int (*recvfrom)(void *obj, int sock, uint8_t *buf, size_t len, Network_Addr *addr);
-    int (*send)(void *obj, int sock, const uint8_t *buf, size_t len);
-    int (*sendto)(void *obj, int sock, const uint8_t *buf, size_t len, const Network_Addr *addr);
-    int (*socket)(void *obj, int domain, int type, int proto);
-    int (*socket_nonblock)(void *obj, int sock, bool nonblock);
-    int (*getsockopt)(void *obj, int sock, int level, int optname, void *optval, size_t *optlen);
-    int (*setsockopt)(void *obj, int sock, int level, int optname, const void *optval, size_t optlen);
-    int (*getaddrinfo)(void *obj, int family, Network_Addr **addrs);
-    int (*freeaddrinfo)(void *obj, Network_Addr *addrs);
-} Network_Funcs;
-typedef struct Network {
-    const Network_Funcs *funcs;
-    void *obj;
-} Network;
-_Static_assert(sizeof(Random) == 16 && sizeof(Network) == 16 && sizeof(Network_Funcs) == 15 * sizeof(void *),
-               "Random / Network");
-typedef struct Networking_Core Networking_Core;
-Networking_Core *new_networking_ex(const Logger *log, const Network *ns, const IP *ip, uint16_t port_from,
-                                   uint16_t port_to, unsigned int *error);
-void networking_poll(const Networking_Core *net, void *userdata);
-void kill_networking(Networking_Core *net);
-
-/* mono_time.h; mono_time.c: `base_time` is the second field of struct Mono_Time. */
-typedef struct Mono_Time Mono_Time;
-typedef uint64_t mono_time_current_time_cb(void *user_data);
-typedef struct Mono_Time_Head {
-    uint64_t cur_time;
-    uint64_t base_time;
-} Mono_Time_Head;
-Mono_Time *mono_time_new(mono_time_current_time_cb *current_time_callback, void *user_data);
-void mono_time_free(Mono_Time *mono_time);
-void mono_time_update(Mono_Time *mono_time);
-uint64_t mono_time_get(const Mono_Time *mono_time);
-
-/* DHT.h */
-typedef struct DHT DHT;
-typedef int cryptopacket_handler_cb(void *object, const IP_Port *ip_port, const uint8_t *source_pubkey,
-                                    const uint8_t *data, uint16_t len, void *userdata);
-DHT *new_dht(const Logger *log, const Random *rng, const Network *ns, Mono_Time *mono_time, Networking_Core *net,
-             bool hole_punching_enabled, bool lan_discovery_enabled);
-void kill_dht(DHT *dht);
-void dht_set_self_public_key(DHT *dht, const uint8_t *key);
-void dht_set_self_secret_key(DHT *dht, const uint8_t *key);
-uint32_t addto_lists(DHT *dht, const IP_Port *ip_port, const uint8_t *public_key);
-int pack_nodes(const Logger *logger, uint8_t *data, uint16_t length, const Node_format *nodes, uint16_t number);
-int unpack_nodes(Node_format *nodes, uint16_t max_num_nodes, uint16_t *processed_data_len, const uint8_t *data,
-                 uint16_t length, bool tcp_enabled);
-int create_request(const Random *rng, const uint8_t *send_public_key, const uint8_t *send_secret_key, uint8_t *packet,
-                   const uint8_t *recv_public_key, const uint8_t *data, uint32_t data_length, uint8_t request_id);
 
 /* timed_auth.h */
 void generate_timed_auth(const Mono_Time *mono_time, uint16_t timeout, const uint8_t *key, const uint8_t *data,
@@ -222,19 +86,6 @@ int create_announce_request(const Random *rng, uint8_t *packet, uint16_t max_pac
 int create_data_request(const Random *rng, uint8_t *packet, uint16_t max_packet_length, const uint8_t *public_key,
                         const uint8_t *encrypt_public_key, const uint8_t *nonce, const uint8_t *data, uint16_t length);
 
-/* TCP_client.h, net_crypto.h */
-typedef struct TCP_Proxy_Info {
-    IP_Port ip_port;
-    uint8_t proxy_type;
-} TCP_Proxy_Info;
-_Static_assert(sizeof(TCP_Proxy_Info) == 40, "TCP_Proxy_Info");
-typedef struct Net_Crypto Net_Crypto;
-Net_Crypto *new_net_crypto(const Logger *log, const Random *rng, const Network *ns, Mono_Time *mono_time, DHT *dht,
-                           const TCP_Proxy_Info *proxy_info);
-void kill_net_crypto(Net_Crypto *c);
-void load_secret_key(Net_Crypto *c, const uint8_t *sk);
-const uint8_t *nc_get_self_public_key(const Net_Crypto *c);
-
 /* onion_client.h */
 typedef struct Onion_Client Onion_Client;
 typedef int recv_tcp_relay_cb(void *object, uint32_t number, const IP_Port *ip_port, const uint8_t *public_key);
@@ -266,278 +117,40 @@ void set_nospam(Friend_Requests *fr, uint32_t num);
 void callback_friendrequest(Friend_Requests *fr, fr_friend_request_cb *function, void *object);
 
 /* ---------------------------------------------------------------------------------------
- * Helpers: errors, seeded bytes, JSON.
+ * Helpers: constants, seeded bytes.
  * ------------------------------------------------------------------------------------ */
 
-#define KEY_SIZE 32
-#define NONCE_SIZE 24
-#define MAC_SIZE 16
 #define SIZE_IPPORT 19
 #define RETURN_1 59
 #define RETURN_2 118
 #define RETURN_3 177
-#define PACKET_CAP 2048
-#define FAKE_SOCKET 1000
-#define FAKE_MAX_SENT 32
-#define UNUSED(x) ((void)(x))
-
-static void die(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("gen-onion: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    exit(1);
-}
-
-#define CHECK(cond, ...) do { if (!(cond)) die(__VA_ARGS__); } while (0)
 
 /* Deterministic bytes: ChaCha20 keyed with BLAKE2b-256 of "toxlink/onion/" LABEL. */
-static void seeded(const char *label, uint8_t *out, size_t n)
+static void onion_seeded(const char *label, uint8_t *out, size_t n)
 {
-    char full[512];
-    snprintf(full, sizeof full, "toxlink/onion/%s", label);
-    uint8_t seed[randombytes_SEEDBYTES];
-    crypto_generichash(seed, sizeof seed, (const uint8_t *)full, strlen(full), NULL, 0);
-    randombytes_buf_deterministic(out, n, seed);
+    seeded_f(out, n, "toxlink/onion/%s", label);
 }
 
-static void seeded_f(uint8_t *out, size_t n, const char *fmt, ...)
+static void onion_seeded_f(uint8_t *out, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void onion_seeded_f(uint8_t *out, size_t n, const char *fmt, ...)
 {
     char label[400];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(label, sizeof label, fmt, ap);
     va_end(ap);
-    seeded(label, out, n);
+    onion_seeded(label, out, n);
 }
 
-typedef struct Json {
-    FILE *f;
-    int depth;
-    bool has_items[16];
-    bool after_key;
-    int count;
-} Json;
-
-static void j_indent(Json *j)
-{
-    for (int i = 0; i < j->depth; ++i) {
-        fputs("  ", j->f);
-    }
-}
-
-static void j_item(Json *j)
-{
-    if (j->after_key) {
-        j->after_key = false;
-        return;
-    }
-    if (j->depth > 0) {
-        fputs(j->has_items[j->depth] ? ",\n" : "\n", j->f);
-        j->has_items[j->depth] = true;
-        j_indent(j);
-    }
-}
-
-static void j_open(Json *j, char c)
-{
-    j_item(j);
-    fputc(c, j->f);
-    ++j->depth;
-    assert(j->depth < 16);
-    j->has_items[j->depth] = false;
-}
-
-static void j_close(Json *j, char c)
-{
-    const bool had = j->has_items[j->depth];
-    --j->depth;
-    if (had) {
-        fputc('\n', j->f);
-        j_indent(j);
-    }
-    fputc(c, j->f);
-    if (j->depth == 0) {
-        fputc('\n', j->f);
-    }
-}
-
-static void j_raw_string(Json *j, const char *s)
-{
-    fputc('"', j->f);
-    for (; *s != '\0'; ++s) {
-        const unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') {
-            fprintf(j->f, "\\%c", c);
-        } else if (c < 0x20) {
-            fprintf(j->f, "\\u%04x", c);
-        } else {
-            fputc(c, j->f);
-        }
-    }
-    fputc('"', j->f);
-}
-
-static void j_key(Json *j, const char *k)
-{
-    j_item(j);
-    j_raw_string(j, k);
-    fputs(": ", j->f);
-    j->after_key = true;
-}
-
-static void j_str(Json *j, const char *s)
-{
-    j_item(j);
-    j_raw_string(j, s);
-}
-
-static void kv_str(Json *j, const char *k, const char *v) { j_key(j, k); j_str(j, v); }
-static void kv_u64(Json *j, const char *k, uint64_t v)
-{
-    j_key(j, k);
-    j_item(j);
-    fprintf(j->f, "%llu", (unsigned long long)v);
-}
-static void kv_u64_text(Json *j, const char *k, uint64_t v)
-{
-    char text[32];
-    snprintf(text, sizeof text, "%llu", (unsigned long long)v);
-    kv_str(j, k, text);
-}
-static void kv_bool(Json *j, const char *k, bool v)
-{
-    j_key(j, k);
-    j_item(j);
-    fputs(v ? "true" : "false", j->f);
-}
-static void kv_hex(Json *j, const char *k, const uint8_t *b, size_t n)
-{
-    char *s = malloc(2 * n + 1);
-    CHECK(s != NULL, "out of memory");
-    sodium_bin2hex(s, 2 * n + 1, b, n);
-    kv_str(j, k, s);
-    free(s);
-}
-
-static const char *out_dir;
-
-static void suite_begin(Json *j, const char *suite, const char *description, const char *source)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s.json", out_dir, suite);
-    memset(j, 0, sizeof *j);
-    j->f = fopen(path, "w");
-    CHECK(j->f != NULL, "cannot write %s", path);
-    j_open(j, '{');
-    kv_u64(j, "format", 1);
-    kv_str(j, "suite", suite);
-    kv_str(j, "description", description);
-    kv_str(j, "source", source);
-    j_key(j, "vectors");
-    j_open(j, '[');
-}
-
-static int suite_end(Json *j)
-{
-    j_close(j, ']');
-    j_close(j, '}');
-    CHECK(fclose(j->f) == 0, "write failed");
-    return j->count;
-}
-
-static void vector_begin(Json *j, const char *name)
-{
-    j_open(j, '{');
-    kv_str(j, "name", name);
-    j_key(j, "input");
-    j_open(j, '{');
-    ++j->count;
-}
-
-static void vector_expected(Json *j)
-{
-    j_close(j, '}');
-    j_key(j, "expected");
-    j_open(j, '{');
-}
-
-static void vector_end(Json *j)
-{
-    j_close(j, '}');
-    j_close(j, '}');
-}
 
 /* ---------------------------------------------------------------------------------------
  * Addresses.
  * ------------------------------------------------------------------------------------ */
 
-static IP_Port ip_port_of(const char *host, uint16_t port)
-{
-    IP_Port ipp;
-    memset(&ipp, 0, sizeof ipp);
-    if (strchr(host, ':') != NULL) {
-        CHECK(inet_pton(AF_INET6, host, ipp.ip.ip.v6.uint8) == 1, "bad IPv6 %s", host);
-        ipp.ip.family.value = FAM_IPV6;
-    } else {
-        CHECK(inet_pton(AF_INET, host, ipp.ip.ip.v4.uint8) == 1, "bad IPv4 %s", host);
-        ipp.ip.family.value = FAM_IPV4;
-    }
-    ipp.port = htons(port);
-    return ipp;
-}
-
-/* Canonical text (dotted quad; RFC 5952 IPv6, first longest zero run as ::). The hosts used
- * here are already canonical; this only writes them back. */
-static void format_ip(char *out, size_t size, const IP_Port *ipp)
-{
-    if (ipp->ip.family.value == FAM_IPV4) {
-        const uint8_t *b = ipp->ip.ip.v4.uint8;
-        snprintf(out, size, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
-        return;
-    }
-    CHECK(ipp->ip.family.value == FAM_IPV6, "format_ip of family %u", ipp->ip.family.value);
-    const uint8_t *b = ipp->ip.ip.v6.uint8;
-    unsigned w[8];
-    for (int i = 0; i < 8; ++i) {
-        w[i] = (unsigned)(b[2 * i] << 8 | b[2 * i + 1]);
-    }
-    int best_at = -1, best_len = 1;
-    for (int i = 0; i < 8;) {
-        if (w[i] != 0) {
-            ++i;
-            continue;
-        }
-        int k = i;
-        while (k < 8 && w[k] == 0) {
-            ++k;
-        }
-        if (k - i > best_len) {
-            best_at = i;
-            best_len = k - i;
-        }
-        i = k;
-    }
-    size_t at = 0;
-    out[0] = '\0';
-    for (int i = 0; i < 8; ++i) {
-        if (i == best_at) {
-            at += (size_t)snprintf(out + at, size - at, "::");
-            i += best_len - 1;
-            continue;
-        }
-        const bool after_gap = best_at >= 0 && i == best_at + best_len;
-        at += (size_t)snprintf(out + at, size - at, "%s%x", (i == 0 || after_gap) ? "" : ":", w[i]);
-    }
-}
-
 static void kv_addr(Json *j, const char *k, const IP_Port *ipp)
 {
     char host[64];
-    format_ip(host, sizeof host, ipp);
+    format_ip_port(host, sizeof host, ipp);
     j_key(j, k);
     j_open(j, '{');
     kv_str(j, "host", host);
@@ -545,107 +158,11 @@ static void kv_addr(Json *j, const char *k, const IP_Port *ipp)
     j_close(j, '}');
 }
 
-static bool same_ip_port(const IP_Port *a, const IP_Port *b)
-{
-    if (a->ip.family.value != b->ip.family.value || a->port != b->port) {
-        return false;
-    }
-    return memcmp(&a->ip.ip, &b->ip.ip, a->ip.family.value == FAM_IPV4 ? 4 : 16) == 0;
-}
-
-static void emit_nodes(Json *j, const char *k, const Node_format *nodes, int count)
-{
-    j_key(j, k);
-    j_open(j, '[');
-    for (int i = 0; i < count; ++i) {
-        const uint8_t fam = nodes[i].ip_port.ip.family.value;
-        const bool tcp = fam == FAM_TCP_IPV4 || fam == FAM_TCP_IPV6;
-        IP_Port udp = nodes[i].ip_port;
-        udp.ip.family.value = (fam == FAM_IPV4 || fam == FAM_TCP_IPV4) ? FAM_IPV4 : FAM_IPV6;
-        char host[64];
-        format_ip(host, sizeof host, &udp);
-        j_open(j, '{');
-        kv_str(j, "protocol", tcp ? "tcp" : "udp");
-        kv_str(j, "host", host);
-        kv_u64(j, "port", ntohs(udp.port));
-        kv_hex(j, "public_key", nodes[i].public_key, KEY_SIZE);
-        j_close(j, '}');
-    }
-    j_close(j, ']');
-}
-
 /* ---------------------------------------------------------------------------------------
  * Randomness: each node's Random, and libsodium's global source (crypto_box_keypair).
- * Both hand out scripted bytes first, then a seeded stream; "drawn" counts what was taken.
+ * Both are Det_Rngs (gen-common.h): scripted bytes first, then a seeded stream; "drawn"
+ * counts what was taken.
  * ------------------------------------------------------------------------------------ */
-
-typedef struct Det_Rng {
-    uint8_t seed[randombytes_SEEDBYTES];
-    uint64_t blocks;
-    uint8_t script[128];
-    size_t script_len, script_pos, drawn;
-} Det_Rng;
-
-static void det_fill(Det_Rng *r, uint8_t *bytes, size_t length)
-{
-    r->drawn += length;
-    size_t i = 0;
-    while (i < length && r->script_pos < r->script_len) {
-        bytes[i++] = r->script[r->script_pos++];
-    }
-    if (i < length) {
-        uint8_t in[randombytes_SEEDBYTES + 8], block_seed[randombytes_SEEDBYTES];
-        memcpy(in, r->seed, randombytes_SEEDBYTES);
-        for (int b = 0; b < 8; ++b) {
-            in[randombytes_SEEDBYTES + b] = (uint8_t)(r->blocks >> (8 * b));
-        }
-        ++r->blocks;
-        crypto_generichash(block_seed, sizeof block_seed, in, sizeof in, NULL, 0);
-        randombytes_buf_deterministic(bytes + i, length - i, block_seed);
-    }
-}
-
-static void det_random_bytes(void *obj, uint8_t *bytes, size_t length) { det_fill((Det_Rng *)obj, bytes, length); }
-
-static uint32_t det_random_uniform(void *obj, uint32_t upper_bound)
-{
-    uint32_t x;
-    det_fill((Det_Rng *)obj, (uint8_t *)&x, sizeof x);
-    return upper_bound == 0 ? 0 : x % upper_bound;
-}
-
-static const Random_Funcs det_random_funcs = {det_random_bytes, det_random_uniform};
-
-static void rng_script(Det_Rng *r, const uint8_t *bytes, size_t len)
-{
-    CHECK(len <= sizeof r->script, "script too long");
-    memcpy(r->script, bytes, len);
-    r->script_len = len;
-    r->script_pos = 0;
-    r->drawn = 0;
-}
-
-static void rng_expect_used(Det_Rng *r, const char *what)
-{
-    CHECK(r->script_pos == r->script_len && r->drawn == r->script_len,
-          "%s: c-toxcore drew %zu random bytes; the script had %zu", what, r->drawn, r->script_len);
-    r->script_len = r->script_pos = 0;
-    r->drawn = 0;
-}
-
-static Det_Rng sodium_rng;
-
-static const char *sodium_rng_name(void) { return "toxlink-gen-onion-deterministic"; }
-static void sodium_rng_buf(void *const buf, const size_t size) { det_fill(&sodium_rng, (uint8_t *)buf, size); }
-static uint32_t sodium_rng_random(void)
-{
-    uint32_t x;
-    det_fill(&sodium_rng, (uint8_t *)&x, sizeof x);
-    return x;
-}
-static randombytes_implementation sodium_rng_impl = {
-    sodium_rng_name, sodium_rng_random, NULL, NULL, sodium_rng_buf, NULL,
-};
 
 /* The next secret key crypto_box_keypair makes is `sk` (libsodium draws exactly 32 bytes). */
 static void sodium_script_key(const uint8_t *sk) { rng_script(&sodium_rng, sk, KEY_SIZE); }
@@ -669,170 +186,13 @@ static Node *all_nodes[MAX_NODES];
 static int node_count;
 
 /* ---------------------------------------------------------------------------------------
- * The fake network and the nodes on it.
+ * The nodes, on the fake network of fake-net.c.
  * ------------------------------------------------------------------------------------ */
-
-typedef struct Sent_Packet {
-    uint8_t data[PACKET_CAP];
-    size_t len;
-    IP_Port to;
-} Sent_Packet;
-
-typedef struct Fake_Net {
-    const uint8_t *in;
-    size_t in_len;
-    Network_Addr in_from;
-    bool pending;
-    Sent_Packet sent[FAKE_MAX_SENT];
-    int n_sent;
-} Fake_Net;
-
-/* How a packet reaches a node: c-toxcore opens one dual-stack socket (bound to ::), so an
- * IPv4 sender arrives as ::ffff:a.b.c.d; IPV4_SOCKET hands it over as AF_INET instead. */
-typedef enum Arrival { DUAL_STACK, IPV4_SOCKET } Arrival;
-
-static void to_sockaddr(const IP_Port *ipp, Arrival how, Network_Addr *out)
-{
-    memset(out, 0, sizeof *out);
-    if (ipp->ip.family.value == FAM_IPV4 && how == IPV4_SOCKET) {
-        struct sockaddr_in *a = (struct sockaddr_in *)&out->addr;
-        a->sin_family = AF_INET;
-        a->sin_port = ipp->port;
-        memcpy(&a->sin_addr, ipp->ip.ip.v4.uint8, 4);
-        out->size = sizeof *a;
-        return;
-    }
-    struct sockaddr_in6 *a = (struct sockaddr_in6 *)&out->addr;
-    a->sin6_family = AF_INET6;
-    a->sin6_port = ipp->port;
-    uint8_t *b = (uint8_t *)&a->sin6_addr;
-    if (ipp->ip.family.value == FAM_IPV4) {
-        b[10] = b[11] = 0xff;
-        memcpy(b + 12, ipp->ip.ip.v4.uint8, 4);
-    } else {
-        memcpy(b, ipp->ip.ip.v6.uint8, 16);
-    }
-    out->size = sizeof *a;
-}
-
-static IP_Port from_sockaddr(const Network_Addr *in)
-{
-    IP_Port ipp;
-    memset(&ipp, 0, sizeof ipp);
-    if (in->addr.ss_family == AF_INET) {
-        const struct sockaddr_in *a = (const struct sockaddr_in *)&in->addr;
-        ipp.ip.family.value = FAM_IPV4;
-        memcpy(ipp.ip.ip.v4.uint8, &a->sin_addr, 4);
-        ipp.port = a->sin_port;
-        return ipp;
-    }
-    CHECK(in->addr.ss_family == AF_INET6, "sendto with address family %d", in->addr.ss_family);
-    const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&in->addr;
-    const uint8_t *b = (const uint8_t *)&a->sin6_addr;
-    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    if (memcmp(b, mapped, 12) == 0) {
-        ipp.ip.family.value = FAM_IPV4;
-        memcpy(ipp.ip.ip.v4.uint8, b + 12, 4);
-    } else {
-        ipp.ip.family.value = FAM_IPV6;
-        memcpy(ipp.ip.ip.v6.uint8, b, 16);
-    }
-    ipp.port = a->sin6_port;
-    return ipp;
-}
-
-static int fake_close(void *obj, int sock) { UNUSED(obj); UNUSED(sock); return 0; }
-static int fake_accept(void *obj, int sock) { UNUSED(obj); UNUSED(sock); errno = EOPNOTSUPP; return -1; }
-static int fake_bind(void *obj, int sock, const Network_Addr *addr) { UNUSED(obj); UNUSED(sock); UNUSED(addr); return 0; }
-static int fake_listen(void *obj, int sock, int backlog)
-{
-    UNUSED(obj); UNUSED(sock); UNUSED(backlog);
-    errno = EOPNOTSUPP;
-    return -1;
-}
-static int fake_recvbuf(void *obj, int sock) { UNUSED(obj); UNUSED(sock); return 0; }
-static int fake_recv(void *obj, int sock, uint8_t *buf, size_t len)
-{
-    UNUSED(obj); UNUSED(sock); UNUSED(buf); UNUSED(len);
-    errno = EWOULDBLOCK;
-    return -1;
-}
-static int fake_send(void *obj, int sock, const uint8_t *buf, size_t len)
-{
-    UNUSED(obj); UNUSED(sock); UNUSED(buf); UNUSED(len);
-    errno = EOPNOTSUPP;
-    return -1;
-}
-static int fake_socket(void *obj, int domain, int type, int proto)
-{
-    UNUSED(obj); UNUSED(domain); UNUSED(type); UNUSED(proto);
-    return FAKE_SOCKET;
-}
-static int fake_socket_nonblock(void *obj, int sock, bool nonblock) { UNUSED(obj); UNUSED(sock); UNUSED(nonblock); return 0; }
-static int fake_getsockopt(void *obj, int sock, int level, int optname, void *optval, size_t *optlen)
-{
-    UNUSED(obj); UNUSED(sock); UNUSED(level); UNUSED(optname);
-    memset(optval, 0, *optlen);
-    return 0;
-}
-static int fake_setsockopt(void *obj, int sock, int level, int optname, const void *optval, size_t optlen)
-{
-    UNUSED(obj); UNUSED(sock); UNUSED(level); UNUSED(optname); UNUSED(optval); UNUSED(optlen);
-    return 0;
-}
-static int fake_getaddrinfo(void *obj, int family, Network_Addr **addrs)
-{
-    UNUSED(obj); UNUSED(family); UNUSED(addrs);
-    return 0;
-}
-static int fake_freeaddrinfo(void *obj, Network_Addr *addrs) { UNUSED(obj); UNUSED(addrs); return 0; }
-
-static int fake_recvfrom(void *obj, int sock, uint8_t *buf, size_t len, Network_Addr *addr)
-{
-    Fake_Net *f = (Fake_Net *)obj;
-    CHECK(sock == FAKE_SOCKET, "recvfrom on socket %d", sock);
-    if (!f->pending) {
-        errno = EWOULDBLOCK;
-        return -1;
-    }
-    CHECK(f->in_len <= len, "packet larger than c-toxcore's receive buffer");
-    memcpy(buf, f->in, f->in_len);
-    *addr = f->in_from;
-    f->pending = false;
-    return (int)f->in_len;
-}
-
-static int fake_sendto(void *obj, int sock, const uint8_t *buf, size_t len, const Network_Addr *addr)
-{
-    Fake_Net *f = (Fake_Net *)obj;
-    CHECK(sock == FAKE_SOCKET, "sendto on socket %d", sock);
-    CHECK(f->n_sent < FAKE_MAX_SENT && len <= PACKET_CAP, "c-toxcore sent more than the fake network records");
-    Sent_Packet *p = &f->sent[f->n_sent++];
-    memcpy(p->data, buf, len);
-    p->len = len;
-    p->to = from_sockaddr(addr);
-    return (int)len;
-}
-
-static const Network_Funcs fake_network_funcs = {
-    fake_close, fake_accept, fake_bind, fake_listen, fake_recvbuf, fake_recv, fake_recvfrom, fake_send,
-    fake_sendto, fake_socket, fake_socket_nonblock, fake_getsockopt, fake_setsockopt, fake_getaddrinfo,
-    fake_freeaddrinfo,
-};
 
 static Logger *logger;
 
 struct Node {
-    char label[64];
-    uint8_t pk[KEY_SIZE], sk[KEY_SIZE]; /* DHT key pair */
-    IP_Port addr;
-    Det_Rng rng;
-    Random random;
-    Fake_Net fnet;
-    Network ns;
-    Mono_Time *mono_time;
-    Networking_Core *net;
-    DHT *dht;
+    Udp_Node u; /* the DHT object on the fake network, its keys and Random */
     /* An onion hop (new_onion) and its secret symmetric key. */
     Onion *onion;
     uint8_t onion_key[KEY_SIZE];
@@ -869,8 +229,8 @@ static void set_clock(uint64_t ms)
 {
     clock_ms = ms;
     for (int i = 0; i < node_count; ++i) {
-        mono_time_update(all_nodes[i]->mono_time);
-        CHECK(mono_time_get(all_nodes[i]->mono_time) == ms / 1000, "mono_time does not follow the clock");
+        mono_time_update(all_nodes[i]->u.mono_time);
+        CHECK(mono_time_get(all_nodes[i]->u.mono_time) == ms / 1000, "mono_time does not follow the clock");
     }
 }
 
@@ -881,30 +241,13 @@ static Node *node_new(const char *label, const char *host, uint16_t port)
 {
     Node *n = (Node *)calloc(1, sizeof *n);
     CHECK(n != NULL && node_count < MAX_NODES, "out of memory");
-    snprintf(n->label, sizeof n->label, "%s", label);
-    seeded_f(n->sk, KEY_SIZE, "dht/%s/secret-key", label);
-    CHECK(crypto_scalarmult_base(n->pk, n->sk) == 0, "scalarmult_base");
-    seeded_f(n->rng.seed, sizeof n->rng.seed, "dht/%s/rng", label);
-    n->random.funcs = &det_random_funcs;
-    n->random.obj = &n->rng;
-    n->ns.funcs = &fake_network_funcs;
-    n->ns.obj = &n->fnet;
-    n->addr = ip_port_of(host, port);
-    n->mono_time = mono_time_new(gen_time_ms, NULL);
-    CHECK(n->mono_time != NULL, "mono_time_new");
-    ((Mono_Time_Head *)n->mono_time)->base_time = 0;
+    udp_node_init(&n->u, "toxlink/onion/dht", label, host, port);
+    n->u.mono_time = mono_time_new(gen_time_ms, NULL);
+    CHECK(n->u.mono_time != NULL, "mono_time_new");
+    ((Mono_Time_Head *)n->u.mono_time)->base_time = 0;
     all_nodes[node_count++] = n;
     set_clock(clock_ms);
-    IP any;
-    memset(&any, 0, sizeof any);
-    any.family.value = FAM_IPV6;
-    unsigned int err = 99;
-    n->net = new_networking_ex(logger, &n->ns, &any, port, port, &err);
-    CHECK(n->net != NULL && err == 0, "%s: new_networking_ex failed (%u)", label, err);
-    n->dht = new_dht(logger, &n->random, &n->ns, n->mono_time, n->net, false, false);
-    CHECK(n->dht != NULL, "%s: new_dht failed", label);
-    dht_set_self_public_key(n->dht, n->pk);
-    dht_set_self_secret_key(n->dht, n->sk);
+    udp_node_open(&n->u, logger, false);
     return n;
 }
 
@@ -921,22 +264,22 @@ static int on_recv_1(void *object, const IP_Port *dest, const uint8_t *data, uin
 /* Makes `n` an onion hop; its secret symmetric key is seeded from "hop/LABEL/onion-key". */
 static void node_add_onion(Node *n)
 {
-    seeded_f(n->onion_key, KEY_SIZE, "hop/%s/onion-key", n->label);
-    rng_script(&n->rng, n->onion_key, KEY_SIZE);
-    n->onion = new_onion(logger, n->mono_time, &n->random, n->dht);
+    onion_seeded_f(n->onion_key, KEY_SIZE, "hop/%s/onion-key", n->u.label);
+    rng_script(&n->u.rng, n->onion_key, KEY_SIZE);
+    n->onion = new_onion(logger, n->u.mono_time, &n->u.random, n->u.dht);
     CHECK(n->onion != NULL, "new_onion");
-    rng_expect_used(&n->rng, "new_onion (secret symmetric key)");
+    rng_expect_used(&n->u.rng, "new_onion (secret symmetric key)");
     set_callback_handle_recv_1(n->onion, on_recv_1, n);
 }
 
 /* Makes `n` an announce node; its HMAC key is seeded from "announce/LABEL/hmac-key". */
 static void node_add_announce(Node *n)
 {
-    seeded_f(n->hmac_key, KEY_SIZE, "announce/%s/hmac-key", n->label);
-    rng_script(&n->rng, n->hmac_key, KEY_SIZE);
-    n->announce = new_onion_announce(logger, &n->random, n->mono_time, n->dht);
+    onion_seeded_f(n->hmac_key, KEY_SIZE, "announce/%s/hmac-key", n->u.label);
+    rng_script(&n->u.rng, n->hmac_key, KEY_SIZE);
+    n->announce = new_onion_announce(logger, &n->u.random, n->u.mono_time, n->u.dht);
     CHECK(n->announce != NULL, "new_onion_announce");
-    rng_expect_used(&n->rng, "new_onion_announce (HMAC key)");
+    rng_expect_used(&n->u.rng, "new_onion_announce (HMAC key)");
 }
 
 static void on_dht_pk(void *data, int32_t number, const uint8_t *dht_public_key, void *userdata)
@@ -988,24 +331,24 @@ static int on_probe(void *object, const uint8_t *source_pubkey, const uint8_t *d
  * friend requests with nospam `nospam` (the address bytes, as they are on the wire). */
 static void node_add_client(Node *n, const uint8_t *nospam)
 {
-    seeded_f(n->real_sk, KEY_SIZE, "client/%s/real-secret-key", n->label);
+    onion_seeded_f(n->real_sk, KEY_SIZE, "client/%s/real-secret-key", n->u.label);
     CHECK(crypto_scalarmult_base(n->real_pk, n->real_sk) == 0, "scalarmult_base");
     TCP_Proxy_Info no_proxy;
     memset(&no_proxy, 0, sizeof no_proxy);
-    n->nc = new_net_crypto(logger, &n->random, &n->ns, n->mono_time, n->dht, &no_proxy);
+    n->nc = new_net_crypto(logger, &n->u.random, &n->u.ns, n->u.mono_time, n->u.dht, &no_proxy);
     CHECK(n->nc != NULL, "new_net_crypto");
     load_secret_key(n->nc, n->real_sk);
     CHECK(memcmp(nc_get_self_public_key(n->nc), n->real_pk, KEY_SIZE) == 0, "load_secret_key");
 
-    seeded_f(n->data_sk, KEY_SIZE, "client/%s/data-secret-key", n->label);
+    onion_seeded_f(n->data_sk, KEY_SIZE, "client/%s/data-secret-key", n->u.label);
     CHECK(crypto_scalarmult_base(n->data_pk, n->data_sk) == 0, "scalarmult_base");
     sodium_script_key(n->data_sk);
-    n->onion_c = new_onion_client(logger, &n->random, n->mono_time, n->nc);
+    n->onion_c = new_onion_client(logger, &n->u.random, n->u.mono_time, n->nc);
     CHECK(n->onion_c != NULL, "new_onion_client");
     rng_expect_used(&sodium_rng, "new_onion_client (data key pair)");
     oniondata_registerhandler(n->onion_c, PROBE_ID, on_probe, n);
 
-    n->fr_c = new_friend_connections(logger, n->mono_time, &n->ns, n->onion_c, false);
+    n->fr_c = new_friend_connections(logger, n->u.mono_time, &n->u.ns, n->onion_c, false);
     CHECK(n->fr_c != NULL, "new_friend_connections");
     n->fr = friendreq_new();
     CHECK(n->fr != NULL, "friendreq_new");
@@ -1028,16 +371,10 @@ static int client_add_friend(Node *n, const uint8_t *real_pk)
 
 static void node_free(Node *n)
 {
-    if (n->fr != NULL) {
+    if (n->nc != NULL) { /* a client: node_add_client made all four */
         friendreq_kill(n->fr);
-    }
-    if (n->fr_c != NULL) {
         kill_friend_connections(n->fr_c);
-    }
-    if (n->onion_c != NULL) {
         kill_onion_client(n->onion_c);
-    }
-    if (n->nc != NULL) {
         kill_net_crypto(n->nc);
     }
     if (n->announce != NULL) {
@@ -1046,9 +383,7 @@ static void node_free(Node *n)
     if (n->onion != NULL) {
         kill_onion(n->onion);
     }
-    kill_dht(n->dht);
-    kill_networking(n->net);
-    mono_time_free(n->mono_time);
+    udp_node_close(&n->u);
     for (int i = 0; i < node_count; ++i) {
         if (all_nodes[i] == n) {
             all_nodes[i] = all_nodes[--node_count];
@@ -1062,16 +397,8 @@ static void node_free(Node *n)
  * returns how many packets `to` sent while handling it. */
 static int deliver(Node *to, const IP_Port *from, Arrival how, const uint8_t *packet, size_t len)
 {
-    Fake_Net *f = &to->fnet;
-    f->in = packet;
-    f->in_len = len;
-    to_sockaddr(from, how, &f->in_from);
-    f->pending = true;
-    f->n_sent = 0;
     to->recv1_calls = to->dht_pk_calls = to->relay_calls = to->fr_calls = to->probe_calls = 0;
-    networking_poll(to->net, to);
-    CHECK(!f->pending, "networking_poll did not read the packet");
-    return f->n_sent;
+    return udp_node_deliver(&to->u, from, how, packet, len, to);
 }
 
 #define SOURCE_GEN                                                                                                   \
@@ -1103,8 +430,8 @@ static void expect_nothing_drawn(Det_Rng *r, const char *what)
 /* The one packet `n` sent in the last deliver(), which must be exactly one. */
 static const Sent_Packet *only_sent(const Node *n, const char *what)
 {
-    CHECK(n->fnet.n_sent == 1, "%s: %s sent %d packets, expected 1", what, n->label, n->fnet.n_sent);
-    return &n->fnet.sent[0];
+    CHECK(n->u.fnet.n_sent == 1, "%s: %s sent %d packets, expected 1", what, n->u.label, n->u.fnet.n_sent);
+    return &n->u.fnet.sent[0];
 }
 
 /* The data c-toxcore's announce node authenticates in a ping id, rebuilt by us: the sender's
@@ -1116,7 +443,7 @@ static void ping_id_data(const uint8_t *pk, const IP_Port *from, Arrival how, ui
     IP_Port s;
     memset(&s, 0, sizeof s);
     s.ip.family = from->ip.family;
-    if (from->ip.family.value == FAM_IPV4) {
+    if (from->ip.family.value == NET_FAMILY_IPV4) {
         if (how == DUAL_STACK) {
             s.ip.ip.v6.uint8[10] = s.ip.ip.v6.uint8[11] = 0xff;
             memcpy(s.ip.ip.v6.uint8 + 12, from->ip.ip.v4.uint8, 4);
@@ -1138,13 +465,13 @@ static void kv_node_list(Json *j, const char *k, Node *const *nodes, int count, 
     j_open(j, '[');
     for (int i = 0; i < count; ++i) {
         char host[64];
-        format_ip(host, sizeof host, &nodes[i]->addr);
+        format_ip_port(host, sizeof host, &nodes[i]->u.addr);
         j_open(j, '{');
         kv_str(j, "host", host);
-        kv_u64(j, "port", ntohs(nodes[i]->addr.port));
-        kv_hex(j, "public_key", nodes[i]->pk, KEY_SIZE);
+        kv_u64(j, "port", ntohs(nodes[i]->u.addr.port));
+        kv_hex(j, "public_key", nodes[i]->u.pk, KEY_SIZE);
         if (with_secret) {
-            kv_hex(j, "secret_key", nodes[i]->sk, KEY_SIZE);
+            kv_hex(j, "secret_key", nodes[i]->u.sk, KEY_SIZE);
         }
         j_close(j, '}');
     }
@@ -1169,8 +496,8 @@ static void make_path(Path *path, Node *origin, Node *h1, Node *h2, Node *h3, co
     path->hops[0] = h1;
     path->hops[1] = h2;
     path->hops[2] = h3;
-    seeded_f(path->sk2, KEY_SIZE, "path/%s/hop2-secret-key", label);
-    seeded_f(path->sk3, KEY_SIZE, "path/%s/hop3-secret-key", label);
+    onion_seeded_f(path->sk2, KEY_SIZE, "path/%s/hop2-secret-key", label);
+    onion_seeded_f(path->sk3, KEY_SIZE, "path/%s/hop3-secret-key", label);
     uint8_t both[2 * KEY_SIZE];
     memcpy(both, path->sk2, KEY_SIZE);
     memcpy(both + KEY_SIZE, path->sk3, KEY_SIZE);
@@ -1178,21 +505,21 @@ static void make_path(Path *path, Node *origin, Node *h1, Node *h2, Node *h3, co
     Node_format nodes[3];
     memset(nodes, 0, sizeof nodes);
     for (int i = 0; i < 3; ++i) {
-        memcpy(nodes[i].public_key, path->hops[i]->pk, KEY_SIZE);
-        nodes[i].ip_port = path->hops[i]->addr;
+        memcpy(nodes[i].public_key, path->hops[i]->u.pk, KEY_SIZE);
+        nodes[i].ip_port = path->hops[i]->u.addr;
     }
-    origin->rng.drawn = 0;
-    CHECK(create_onion_path(&origin->random, origin->dht, &path->p, nodes) == 0, "create_onion_path");
+    origin->u.rng.drawn = 0;
+    CHECK(create_onion_path(&origin->u.random, origin->u.dht, &path->p, nodes) == 0, "create_onion_path");
     rng_expect_used(&sodium_rng, "create_onion_path (two key pairs)");
-    expect_nothing_drawn(&origin->rng, "create_onion_path");
+    expect_nothing_drawn(&origin->u.rng, "create_onion_path");
     /* Our reading of Onion_Path's layout, checked on what c-toxcore wrote. */
     uint8_t pk2[KEY_SIZE], pk3[KEY_SIZE], k[KEY_SIZE];
     derive_pk(path->sk2, pk2);
     derive_pk(path->sk3, pk3);
-    CHECK(memcmp(path->p.public_key1, origin->pk, KEY_SIZE) == 0 && memcmp(path->p.public_key2, pk2, KEY_SIZE) == 0 &&
-          memcmp(path->p.public_key3, pk3, KEY_SIZE) == 0 && same_ip_port(&path->p.ip_port2, &h2->addr) &&
-          memcmp(path->p.node_public_key3, h3->pk, KEY_SIZE) == 0, "Onion_Path layout differs from ours");
-    CHECK(encrypt_precompute(h2->pk, path->sk2, k) == 0 && memcmp(k, path->p.shared_key2, KEY_SIZE) == 0,
+    CHECK(memcmp(path->p.public_key1, origin->u.pk, KEY_SIZE) == 0 && memcmp(path->p.public_key2, pk2, KEY_SIZE) == 0 &&
+          memcmp(path->p.public_key3, pk3, KEY_SIZE) == 0 && same_ip_port(&path->p.ip_port2, &h2->u.addr) &&
+          memcmp(path->p.node_public_key3, h3->u.pk, KEY_SIZE) == 0, "Onion_Path layout differs from ours");
+    CHECK(encrypt_precompute(h2->u.pk, path->sk2, k) == 0 && memcmp(k, path->p.shared_key2, KEY_SIZE) == 0,
           "Onion_Path shared key 2");
 }
 
@@ -1202,12 +529,12 @@ static size_t build_vector(const char *name, const Path *path, const char *nonce
                            const uint8_t *payload, size_t len, bool tcp, uint8_t *out)
 {
     uint8_t nonce[NONCE_SIZE];
-    seeded(nonce_label, nonce, NONCE_SIZE);
-    rng_script(&path->origin->rng, nonce, NONCE_SIZE);
-    const int n = tcp ? create_onion_packet_tcp(&path->origin->random, out, 1400, &path->p, dest, payload, (uint16_t)len)
-                      : create_onion_packet(&path->origin->random, out, 1400, &path->p, dest, payload, (uint16_t)len);
+    onion_seeded(nonce_label, nonce, NONCE_SIZE);
+    rng_script(&path->origin->u.rng, nonce, NONCE_SIZE);
+    const int n = tcp ? create_onion_packet_tcp(&path->origin->u.random, out, 1400, &path->p, dest, payload, (uint16_t)len)
+                      : create_onion_packet(&path->origin->u.random, out, 1400, &path->p, dest, payload, (uint16_t)len);
     CHECK(n > 0, "%s: c-toxcore did not build the packet", name);
-    rng_expect_used(&path->origin->rng, name);
+    rng_expect_used(&path->origin->u.rng, name);
     CHECK(memcmp(out + (tcp ? 0 : 1), nonce, NONCE_SIZE) == 0, "%s: nonce not where expected", name);
 
     if (quiet) {
@@ -1216,7 +543,7 @@ static size_t build_vector(const char *name, const Path *path, const char *nonce
     Json *j = &jreq;
     vector_begin(j, name);
     kv_str(j, "kind", tcp ? "build-tcp" : "build");
-    kv_hex(j, "originator_dht_secret_key", path->origin->sk, KEY_SIZE);
+    kv_hex(j, "originator_dht_secret_key", path->origin->u.sk, KEY_SIZE);
     kv_node_list(j, "nodes", path->hops, 3, true);
     kv_hex(j, "hop2_secret_key", path->sk2, KEY_SIZE);
     kv_hex(j, "hop3_secret_key", path->sk3, KEY_SIZE);
@@ -1231,6 +558,45 @@ static size_t build_vector(const char *name, const Path *path, const char *nonce
 
 static size_t return_size_of_hop(int hop) { return hop == 1 ? RETURN_1 : hop == 2 ? RETURN_2 : RETURN_3; }
 
+/* The next bytes hop `h` draws are the return nonce seeded for vector `name`. */
+static void script_return_nonce(Node *h, const char *name, uint8_t *rnonce)
+{
+    onion_seeded_f(rnonce, NONCE_SIZE, "hop/%s/return-nonce/%s", h->u.label, name);
+    rng_script(&h->u.rng, rnonce, NONCE_SIZE);
+}
+
+/* What hop `h` did with a request: dropped it (`error` set: it must have sent nothing), or
+ * forwarded it to `expect_to` (copied to `out`). Returns the forwarded length. */
+static size_t hop_forwarded(const char *name, Node *h, const char *error, const IP_Port *expect_to, uint8_t *out)
+{
+    if (error != NULL) {
+        CHECK(h->u.fnet.n_sent == 0, "%s: c-toxcore forwarded a request meant to be dropped", name);
+        h->u.rng.script_len = h->u.rng.script_pos = 0;
+        return 0;
+    }
+    const Sent_Packet *p = only_sent(h, name);
+    rng_expect_used(&h->u.rng, name);
+    CHECK(same_ip_port(&p->to, expect_to), "%s: forwarded to the wrong address", name);
+    memcpy(out, p->data, p->len);
+    return p->len;
+}
+
+/* The expected half of a hop vector: the error, or where the request went, what was sent
+ * and the return path (its last `return_len` bytes) the hop appended. */
+static void hop_expected(Json *j, const char *error, const IP_Port *expect_to, const uint8_t *out, size_t n,
+                         size_t return_len)
+{
+    vector_expected(j);
+    if (error != NULL) {
+        kv_str(j, "error", error);
+    } else {
+        kv_addr(j, "next", expect_to);
+        kv_hex(j, "forwarded", out, n);
+        kv_hex(j, "return_path", out + n - return_len, return_len);
+    }
+    vector_end(j);
+}
+
 /* Delivers an onion request to hop `h` from `from`; writes a hop vector. `error` is the
  * toxlink error code when c-toxcore must drop it; otherwise the packet must go to
  * `expect_to`. Returns the forwarded length (0 if dropped). */
@@ -1239,41 +605,21 @@ static size_t hop_vector(const char *name, Node *h, const IP_Port *from, const u
 {
     const int hop = packet[0] == 0x80 ? 1 : packet[0] == 0x81 ? 2 : 3;
     uint8_t rnonce[NONCE_SIZE];
-    seeded_f(rnonce, NONCE_SIZE, "hop/%s/return-nonce/%s", h->label, name);
-    rng_script(&h->rng, rnonce, NONCE_SIZE);
-    const int sent = deliver(h, from, DUAL_STACK, packet, len);
-    size_t n = 0;
-    if (error != NULL) {
-        CHECK(sent == 0, "%s: c-toxcore forwarded a packet meant to be dropped", name);
-        h->rng.script_len = h->rng.script_pos = 0;
-    } else {
-        const Sent_Packet *p = only_sent(h, name);
-        rng_expect_used(&h->rng, name);
-        CHECK(same_ip_port(&p->to, expect_to), "%s: forwarded to the wrong address", name);
-        memcpy(out, p->data, p->len);
-        n = p->len;
-    }
+    script_return_nonce(h, name, rnonce);
+    deliver(h, from, DUAL_STACK, packet, len);
+    const size_t n = hop_forwarded(name, h, error, expect_to, out);
     if (quiet) {
         return n;
     }
     Json *j = &jreq;
     vector_begin(j, name);
     kv_str(j, "kind", "hop");
-    kv_hex(j, "node_secret_key", h->sk, KEY_SIZE);
+    kv_hex(j, "node_secret_key", h->u.sk, KEY_SIZE);
     kv_hex(j, "onion_secret_key", h->onion_key, KEY_SIZE);
     kv_addr(j, "from", from);
     kv_hex(j, "return_nonce", rnonce, NONCE_SIZE);
     kv_hex(j, "packet", packet, len);
-    vector_expected(j);
-    if (error != NULL) {
-        kv_str(j, "error", error);
-    } else {
-        kv_addr(j, "next", expect_to);
-        kv_hex(j, "forwarded", out, n);
-        const size_t r = return_size_of_hop(hop);
-        kv_hex(j, "return_path", out + n - r, r);
-    }
-    vector_end(j);
+    hop_expected(j, error, expect_to, out, n, return_size_of_hop(hop));
     return n;
 }
 
@@ -1284,26 +630,15 @@ static size_t tcp_hop_vector(const char *name, Node *h, uint32_t con_id, uint64_
 {
     IP_Port source;
     memset(&source, 0, sizeof source);
-    source.ip.family.value = FAM_TCP_CLIENT;
+    source.ip.family.value = NET_FAMILY_TCP_CLIENT;
     source.ip.ip.v6.uint32[0] = con_id;
     source.ip.ip.v6.uint64[1] = identifier;
     uint8_t rnonce[NONCE_SIZE];
-    seeded_f(rnonce, NONCE_SIZE, "hop/%s/return-nonce/%s", h->label, name);
-    rng_script(&h->rng, rnonce, NONCE_SIZE);
-    h->fnet.n_sent = 0;
+    script_return_nonce(h, name, rnonce);
+    h->u.fnet.n_sent = 0;
     const int r = len > NONCE_SIZE ? onion_send_1(h->onion, body + NONCE_SIZE, (uint16_t)(len - NONCE_SIZE), &source, body) : 1;
-    size_t n = 0;
-    if (error != NULL) {
-        CHECK(r != 0 && h->fnet.n_sent == 0, "%s: onion_send_1 forwarded a request meant to be dropped", name);
-        h->rng.script_len = h->rng.script_pos = 0;
-    } else {
-        CHECK(r == 0, "%s: onion_send_1 refused", name);
-        const Sent_Packet *p = only_sent(h, name);
-        rng_expect_used(&h->rng, name);
-        CHECK(same_ip_port(&p->to, expect_to), "%s: forwarded to the wrong address", name);
-        memcpy(out, p->data, p->len);
-        n = p->len;
-    }
+    CHECK((r != 0) == (error != NULL), "%s: onion_send_1 returned %d", name, r);
+    const size_t n = hop_forwarded(name, h, error, expect_to, out);
     Json *j = &jreq;
     vector_begin(j, name);
     kv_str(j, "kind", "tcp-hop");
@@ -1312,15 +647,7 @@ static size_t tcp_hop_vector(const char *name, Node *h, uint32_t con_id, uint64_
     kv_u64_text(j, "identifier", identifier);
     kv_hex(j, "return_nonce", rnonce, NONCE_SIZE);
     kv_hex(j, "body", body, len);
-    vector_expected(j);
-    if (error != NULL) {
-        kv_str(j, "error", error);
-    } else {
-        kv_addr(j, "next", expect_to);
-        kv_hex(j, "forwarded", out, n);
-        kv_hex(j, "return_path", out + n - RETURN_1, RETURN_1);
-    }
-    vector_end(j);
+    hop_expected(j, error, expect_to, out, n, RETURN_1);
     return n;
 }
 
@@ -1334,7 +661,7 @@ static size_t response_vector(const char *name, Node *h, const IP_Port *from, co
                               const char *error, const IP_Port *expect_to, uint8_t *out)
 {
     const int sent = deliver(h, from, DUAL_STACK, packet, len);
-    expect_nothing_drawn(&h->rng, name);
+    expect_nothing_drawn(&h->u.rng, name);
     size_t n = 0;
     Json scratch;
     memset(&scratch, 0, sizeof scratch);
@@ -1349,7 +676,7 @@ static size_t response_vector(const char *name, Node *h, const IP_Port *from, co
         CHECK(sent == 0 && h->recv1_calls == 0, "%s: c-toxcore passed on a response meant to be dropped", name);
         kv_str(j, "error", error);
     } else if (expect_to == NULL) {
-        CHECK(sent == 0 && h->recv1_calls == 1 && h->recv1_dest.ip.family.value == FAM_TCP_CLIENT,
+        CHECK(sent == 0 && h->recv1_calls == 1 && h->recv1_dest.ip.family.value == NET_FAMILY_TCP_CLIENT,
               "%s: the response did not reach the TCP client", name);
         memcpy(out, h->recv1_data, h->recv1_len);
         n = h->recv1_len;
@@ -1366,7 +693,7 @@ static size_t response_vector(const char *name, Node *h, const IP_Port *from, co
         memcpy(out, p->data, p->len);
         n = p->len;
         char host[64];
-        format_ip(host, sizeof host, expect_to);
+        format_ip_port(host, sizeof host, expect_to);
         j_key(j, "next");
         j_open(j, '{');
         kv_str(j, "kind", "udp");
@@ -1397,11 +724,11 @@ static size_t walk_request(const char *name, const Path *path, const IP_Port *de
     snprintf(label, sizeof label, "request-nonce/%s", name);
     size_t la = build_vector(n, path, label, dest, payload, len, false, a);
     snprintf(n, sizeof n, "%s: hop 1 forwards 0x81", name);
-    size_t lb = hop_vector(n, path->hops[0], &path->origin->addr, a, la, NULL, &path->hops[1]->addr, b);
+    size_t lb = hop_vector(n, path->hops[0], &path->origin->u.addr, a, la, NULL, &path->hops[1]->u.addr, b);
     snprintf(n, sizeof n, "%s: hop 2 forwards 0x82", name);
-    la = hop_vector(n, path->hops[1], &path->hops[0]->addr, b, lb, NULL, &path->hops[2]->addr, a);
+    la = hop_vector(n, path->hops[1], &path->hops[0]->u.addr, b, lb, NULL, &path->hops[2]->u.addr, a);
     snprintf(n, sizeof n, "%s: hop 3 sends the payload to the destination", name);
-    lb = hop_vector(n, path->hops[2], &path->hops[1]->addr, a, la, NULL, dest, out);
+    lb = hop_vector(n, path->hops[2], &path->hops[1]->u.addr, a, la, NULL, dest, out);
     CHECK(lb == len + RETURN_3 && memcmp(out, payload, len) == 0, "%s: the payload did not arrive as sent", name);
     return lb;
 }
@@ -1414,11 +741,11 @@ static size_t walk_response(const char *name, const Path *path, const IP_Port *f
     char n[200];
     uint8_t a[PACKET_CAP], b[PACKET_CAP];
     snprintf(n, sizeof n, "%s: hop 3 passes 0x8d back", name);
-    size_t la = response_vector(n, path->hops[2], from, packet, len, NULL, &path->hops[1]->addr, a);
+    size_t la = response_vector(n, path->hops[2], from, packet, len, NULL, &path->hops[1]->u.addr, a);
     snprintf(n, sizeof n, "%s: hop 2 passes 0x8e back", name);
-    size_t lb = response_vector(n, path->hops[1], &path->hops[2]->addr, a, la, NULL, &path->hops[0]->addr, b);
+    size_t lb = response_vector(n, path->hops[1], &path->hops[2]->u.addr, a, la, NULL, &path->hops[0]->u.addr, b);
     snprintf(n, sizeof n, "%s: hop 1 passes the bare response back", name);
-    la = response_vector(n, path->hops[0], &path->hops[1]->addr, b, lb, NULL, to, out);
+    la = response_vector(n, path->hops[0], &path->hops[1]->u.addr, b, lb, NULL, to, out);
     return la;
 }
 
@@ -1436,7 +763,7 @@ static void announce_request(const char *name, const uint8_t *sender_sk, const u
 {
     uint8_t sender_pk[KEY_SIZE], nonce[NONCE_SIZE];
     derive_pk(sender_sk, sender_pk);
-    seeded_f(nonce, NONCE_SIZE, "announce-request-nonce/%s", name);
+    onion_seeded_f(nonce, NONCE_SIZE, "announce-request-nonce/%s", name);
     rng_script(&scratch_rng, nonce, NONCE_SIZE);
     const int n = create_announce_request(&scratch_random, out, 177, node_pk, sender_pk, sender_sk, ping_id, search_pk,
                                           data_pk, sendback);
@@ -1471,13 +798,13 @@ static bool announce_node_vector(const char *name, Node *a, const IP_Port *from,
                                  size_t len, const uint8_t *sender_sk, const char *error, Announce_Answer *ans)
 {
     uint8_t rnonce[NONCE_SIZE];
-    seeded_f(rnonce, NONCE_SIZE, "announce/%s/response-nonce/%s", a->label, name);
-    rng_script(&a->rng, rnonce, NONCE_SIZE);
+    onion_seeded_f(rnonce, NONCE_SIZE, "announce/%s/response-nonce/%s", a->u.label, name);
+    rng_script(&a->u.rng, rnonce, NONCE_SIZE);
     const int sent = deliver(a, from, how, packet, len);
     Json *j = &jann;
     vector_begin(j, name);
     kv_str(j, "kind", "node");
-    kv_hex(j, "node_secret_key", a->sk, KEY_SIZE);
+    kv_hex(j, "node_secret_key", a->u.sk, KEY_SIZE);
     kv_hex(j, "hmac_key", a->hmac_key, KEY_SIZE);
     kv_u64_text(j, "now", now_s());
     kv_addr(j, "from", from);
@@ -1488,13 +815,13 @@ static bool announce_node_vector(const char *name, Node *a, const IP_Port *from,
     vector_expected(j);
     if (error != NULL) {
         CHECK(sent == 0, "%s: the announce node answered a request meant to be dropped", name);
-        a->rng.script_len = a->rng.script_pos = 0;
+        a->u.rng.script_len = a->u.rng.script_pos = 0;
         kv_str(j, "error", error);
         vector_end(j);
         return false;
     }
     const Sent_Packet *p = only_sent(a, name);
-    rng_expect_used(&a->rng, name);
+    rng_expect_used(&a->u.rng, name);
     CHECK(same_ip_port(&p->to, from) && p->data[0] == 0x8c && p->len > 1 + RETURN_3 &&
           memcmp(p->data + 1, packet + len - RETURN_3, RETURN_3) == 0, "%s: not an onion response to the sender", name);
     memcpy(ans->packet, p->data, p->len);
@@ -1506,14 +833,14 @@ static bool announce_node_vector(const char *name, Node *a, const IP_Port *from,
 
     /* The request, opened as the node opened it. */
     uint8_t req_plain[104], k[KEY_SIZE];
-    CHECK(encrypt_precompute(packet + 1 + NONCE_SIZE, a->sk, k) == 0 &&
+    CHECK(encrypt_precompute(packet + 1 + NONCE_SIZE, a->u.sk, k) == 0 &&
           decrypt_data_symmetric(k, packet + 1, packet + 1 + NONCE_SIZE + KEY_SIZE, 104 + MAC_SIZE, req_plain) == 104,
           "%s: the request does not open", name);
     CHECK(memcmp(resp + 1, req_plain + 96, 8) == 0, "%s: the sendback is not echoed", name);
 
     /* The answer, opened as the sender opens it. */
     uint8_t plain[PACKET_CAP];
-    const int pl = decrypt_data(a->pk, sender_sk, resp + 9, resp + 33, resp_len - 33, plain);
+    const int pl = decrypt_data(a->u.pk, sender_sk, resp + 9, resp + 33, resp_len - 33, plain);
     CHECK(pl == (int)resp_len - 33 - MAC_SIZE && pl >= 33 + (new_format ? 1 : 0), "%s: the answer does not open", name);
     ans->status = plain[0];
     memcpy(ans->ping_id_or_key, plain + 1, 32);
@@ -1532,11 +859,11 @@ static bool announce_node_vector(const char *name, Node *a, const IP_Port *from,
     /* Our reading of the ping id: the node's HMAC key over the window and (sender key, source). */
     uint8_t data[64], expect[32];
     ping_id_data(packet + 1 + NONCE_SIZE, from, how, data);
-    generate_timed_auth(a->mono_time, 300, a->hmac_key, data, sizeof data, expect);
+    generate_timed_auth(a->u.mono_time, 300, a->hmac_key, data, sizeof data, expect);
     if (ans->status != 1) {
         CHECK(memcmp(expect, ans->ping_id_or_key, 32) == 0, "%s: c-toxcore's ping id is not made from what we think", name);
     }
-    ans->ping_id_accepted = check_timed_auth(a->mono_time, 300, a->hmac_key, data, sizeof data, req_plain);
+    ans->ping_id_accepted = check_timed_auth(a->u.mono_time, 300, a->hmac_key, data, sizeof data, req_plain);
 
     j_key(j, "request");
     j_open(j, '{');
@@ -1587,13 +914,22 @@ static size_t seal_inner(const uint8_t *sender_real_sk, const uint8_t *dest_real
     return KEY_SIZE + (size_t)n;
 }
 
+/* The expected half of an encode vector: the data inside and the packet around it. */
+static void expect_data_and_packet(Json *j, const uint8_t *data, size_t data_len, const uint8_t *packet, size_t len)
+{
+    vector_expected(j);
+    kv_hex(j, "data", data, data_len);
+    kv_hex(j, "packet", packet, len);
+    vector_end(j);
+}
+
 /* create_data_request with a scripted ephemeral key pair; writes a request vector. */
 static size_t data_request(const char *name, const uint8_t *sender_real_sk, const uint8_t *dest_real_pk,
                            const uint8_t *dest_data_pk, const uint8_t *payload, size_t len, uint8_t *out)
 {
     uint8_t nonce[NONCE_SIZE], eph_sk[KEY_SIZE], inner[PACKET_CAP];
-    seeded_f(nonce, NONCE_SIZE, "data-request/%s/nonce", name);
-    seeded_f(eph_sk, KEY_SIZE, "data-request/%s/ephemeral-secret-key", name);
+    onion_seeded_f(nonce, NONCE_SIZE, "data-request/%s/nonce", name);
+    onion_seeded_f(eph_sk, KEY_SIZE, "data-request/%s/ephemeral-secret-key", name);
     const size_t inner_len = seal_inner(sender_real_sk, dest_real_pk, nonce, payload, len, inner);
     rng_script(&sodium_rng, eph_sk, KEY_SIZE);
     const int n = create_data_request(&scratch_random, out, 1400, dest_real_pk, dest_data_pk, nonce, inner,
@@ -1609,10 +945,7 @@ static size_t data_request(const char *name, const uint8_t *sender_real_sk, cons
     kv_hex(j, "ephemeral_secret_key", eph_sk, KEY_SIZE);
     kv_hex(j, "nonce", nonce, NONCE_SIZE);
     kv_hex(j, "payload", payload, len);
-    vector_expected(j);
-    kv_hex(j, "data", inner, inner_len);
-    kv_hex(j, "packet", out, (size_t)n);
-    vector_end(j);
+    expect_data_and_packet(j, inner, inner_len, out, (size_t)n);
     return (size_t)n;
 }
 
@@ -1628,7 +961,7 @@ static size_t data_node_vector(const char *name, Node *a, const IP_Port *from, c
                                const Stored *stored, const char *error, uint8_t *out)
 {
     const int sent = deliver(a, from, DUAL_STACK, packet, len);
-    expect_nothing_drawn(&a->rng, name);
+    expect_nothing_drawn(&a->u.rng, name);
     Json *j = &jdata;
     vector_begin(j, name);
     kv_str(j, "kind", "node");
@@ -1667,7 +1000,7 @@ static void kv_client_state(Json *j, const Node *c, const Client_State *st, cons
 {
     kv_hex(j, "data_secret_key", c->data_sk, KEY_SIZE);
     kv_hex(j, "real_secret_key", c->real_sk, KEY_SIZE);
-    kv_hex(j, "dht_secret_key", c->sk, KEY_SIZE);
+    kv_hex(j, "dht_secret_key", c->u.sk, KEY_SIZE);
     kv_hex(j, "nospam", nospam, 4);
     kv_hex(j, "friend_public_key", st->friend_pk, KEY_SIZE);
     kv_u64_text(j, "last_no_replay", st->last_no_replay);
@@ -1695,21 +1028,21 @@ static void kv_client_verdict(Json *j, Node *c, Client_State *st, const char *ki
             emit_nodes(j, "relays", c->heard_relays, c->relay_calls);
             j_key(j, "getnodes_to");
             j_open(j, '[');
-            for (int i = 0; i < c->fnet.n_sent; ++i) {
-                CHECK(c->fnet.sent[i].data[0] == 0x02, "%s: the client sent a packet other than getnodes", name);
+            for (int i = 0; i < c->u.fnet.n_sent; ++i) {
+                CHECK(c->u.fnet.sent[i].data[0] == 0x02, "%s: the client sent a packet other than getnodes", name);
                 char host[64];
-                format_ip(host, sizeof host, &c->fnet.sent[i].to);
+                format_ip_port(host, sizeof host, &c->u.fnet.sent[i].to);
                 j_open(j, '{');
                 kv_str(j, "host", host);
-                kv_u64(j, "port", ntohs(c->fnet.sent[i].to.port));
+                kv_u64(j, "port", ntohs(c->u.fnet.sent[i].to.port));
                 j_close(j, '}');
             }
             j_close(j, ']');
         } else {
-            CHECK(c->relay_calls == 0 && c->fnet.n_sent == 0, "%s: a refused announcement had effects", name);
+            CHECK(c->relay_calls == 0 && c->u.fnet.n_sent == 0, "%s: a refused announcement had effects", name);
         }
     } else if (strcmp(kind, "friend-request") == 0) {
-        CHECK(c->dht_pk_calls == 0 && c->probe_calls == 0 && c->fnet.n_sent == 0, "%s: another handler ran", name);
+        CHECK(c->dht_pk_calls == 0 && c->probe_calls == 0 && c->u.fnet.n_sent == 0, "%s: another handler ran", name);
         accepted = c->fr_calls == 1;
         kv_bool(j, "accepted", accepted);
         if (accepted) {
@@ -1718,7 +1051,7 @@ static void kv_client_verdict(Json *j, Node *c, Client_State *st, const char *ki
             memcpy(st->received[st->n_received++], c->fr_from, KEY_SIZE);
         }
     } else if (strcmp(kind, "probe") == 0) {
-        CHECK(c->dht_pk_calls == 0 && c->fr_calls == 0 && c->fnet.n_sent == 0, "%s: another handler ran", name);
+        CHECK(c->dht_pk_calls == 0 && c->fr_calls == 0 && c->u.fnet.n_sent == 0, "%s: another handler ran", name);
         accepted = c->probe_calls == 1;
         kv_bool(j, "accepted", accepted);
         if (accepted) {
@@ -1726,7 +1059,7 @@ static void kv_client_verdict(Json *j, Node *c, Client_State *st, const char *ki
         }
     } else {
         CHECK(strcmp(kind, "none") == 0, "kind");
-        CHECK(c->dht_pk_calls == 0 && c->fr_calls == 0 && c->probe_calls == 0 && c->fnet.n_sent == 0,
+        CHECK(c->dht_pk_calls == 0 && c->fr_calls == 0 && c->probe_calls == 0 && c->u.fnet.n_sent == 0,
               "%s: a handler ran", name);
         kv_bool(j, "accepted", false);
     }
@@ -1746,7 +1079,7 @@ static void client_vector(const char *name, Node *c, Client_State *st, const uin
     kv_client_state(j, c, st, nospam);
     vector_expected(j);
     if (error != NULL) {
-        CHECK(c->dht_pk_calls == 0 && c->fr_calls == 0 && c->probe_calls == 0 && c->fnet.n_sent == 0,
+        CHECK(c->dht_pk_calls == 0 && c->fr_calls == 0 && c->probe_calls == 0 && c->u.fnet.n_sent == 0,
               "%s: c-toxcore took a response meant to be dropped", name);
         kv_str(j, "error", error);
     } else {
@@ -1766,8 +1099,8 @@ static size_t craft_data_response(const char *label, const uint8_t *data_pk, con
                                   const uint8_t *sender_real_sk, const uint8_t *payload, size_t len, uint8_t *out)
 {
     uint8_t nonce[NONCE_SIZE], eph_sk[KEY_SIZE], inner[PACKET_CAP];
-    seeded_f(nonce, NONCE_SIZE, "data-response/%s/nonce", label);
-    seeded_f(eph_sk, KEY_SIZE, "data-response/%s/ephemeral-secret-key", label);
+    onion_seeded_f(nonce, NONCE_SIZE, "data-response/%s/nonce", label);
+    onion_seeded_f(eph_sk, KEY_SIZE, "data-response/%s/ephemeral-secret-key", label);
     const size_t inner_len = seal_inner(sender_real_sk, real_pk, nonce, payload, len, inner);
     out[0] = 0x86;
     memcpy(out + 1, nonce, NONCE_SIZE);
@@ -1799,10 +1132,10 @@ static Node_format node_at(const char *host, uint16_t port, bool tcp, const char
     memset(&nf, 0, sizeof nf);
     nf.ip_port = ip_port_of(host, port);
     if (tcp) {
-        nf.ip_port.ip.family.value = nf.ip_port.ip.family.value == FAM_IPV4 ? FAM_TCP_IPV4 : FAM_TCP_IPV6;
+        nf.ip_port.ip.family.value = nf.ip_port.ip.family.value == NET_FAMILY_IPV4 ? NET_FAMILY_TCP_IPV4 : NET_FAMILY_TCP_IPV6;
     }
     uint8_t sk[KEY_SIZE];
-    seeded(key_label, sk, KEY_SIZE);
+    onion_seeded(key_label, sk, KEY_SIZE);
     derive_pk(sk, nf.public_key);
     return nf;
 }
@@ -1817,15 +1150,15 @@ static size_t routed_encode(const char *name, const Node *from, const Node *to, 
                             size_t alen, uint8_t *packet)
 {
     uint8_t nonce[NONCE_SIZE], rnonce[NONCE_SIZE], temp[PACKET_CAP];
-    seeded_f(nonce, NONCE_SIZE, "routed/%s/nonce", name);
-    seeded_f(rnonce, NONCE_SIZE, "routed/%s/request-nonce", name);
+    onion_seeded_f(nonce, NONCE_SIZE, "routed/%s/nonce", name);
+    onion_seeded_f(rnonce, NONCE_SIZE, "routed/%s/request-nonce", name);
     memcpy(temp, from->real_pk, KEY_SIZE);
     memcpy(temp + KEY_SIZE, nonce, NONCE_SIZE);
     const int b = encrypt_data(to->real_pk, from->real_sk, nonce, announcement, alen, temp + KEY_SIZE + NONCE_SIZE);
     CHECK(b == (int)(alen + MAC_SIZE), "encrypt_data");
     const size_t tlen = KEY_SIZE + NONCE_SIZE + (size_t)b;
     rng_script(&scratch_rng, rnonce, NONCE_SIZE);
-    const int n = create_request(&scratch_random, from->pk, from->sk, packet, to->pk, temp, (uint32_t)tlen, 0x9c);
+    const int n = create_request(&scratch_random, from->u.pk, from->u.sk, packet, to->u.pk, temp, (uint32_t)tlen, 0x9c);
     CHECK(n > 0, "%s: create_request", name);
     rng_expect_used(&scratch_rng, name);
     CHECK(memcmp(packet + 1 + 2 * KEY_SIZE, rnonce, NONCE_SIZE) == 0, "%s: request nonce", name);
@@ -1833,16 +1166,13 @@ static size_t routed_encode(const char *name, const Node *from, const Node *to, 
     vector_begin(j, name);
     kv_str(j, "kind", "encode");
     kv_hex(j, "sender_real_secret_key", from->real_sk, KEY_SIZE);
-    kv_hex(j, "sender_dht_secret_key", from->sk, KEY_SIZE);
+    kv_hex(j, "sender_dht_secret_key", from->u.sk, KEY_SIZE);
     kv_hex(j, "receiver_real_public_key", to->real_pk, KEY_SIZE);
-    kv_hex(j, "receiver_dht_public_key", to->pk, KEY_SIZE);
+    kv_hex(j, "receiver_dht_public_key", to->u.pk, KEY_SIZE);
     kv_hex(j, "nonce", nonce, NONCE_SIZE);
     kv_hex(j, "request_nonce", rnonce, NONCE_SIZE);
     kv_hex(j, "announcement", announcement, alen);
-    vector_expected(j);
-    kv_hex(j, "data", temp, tlen);
-    kv_hex(j, "packet", packet, (size_t)n);
-    vector_end(j);
+    expect_data_and_packet(j, temp, tlen, packet, (size_t)n);
     return (size_t)n;
 }
 
@@ -1855,7 +1185,7 @@ static void routed_decode(const char *name, Node *c, Client_State *st, const IP_
     vector_begin(j, name);
     kv_str(j, "kind", "decode");
     kv_hex(j, "packet", packet, len);
-    kv_hex(j, "receiver_dht_secret_key", c->sk, KEY_SIZE);
+    kv_hex(j, "receiver_dht_secret_key", c->u.sk, KEY_SIZE);
     kv_hex(j, "receiver_real_secret_key", c->real_sk, KEY_SIZE);
     kv_hex(j, "friend_public_key", st->friend_pk, KEY_SIZE);
     kv_u64_text(j, "last_no_replay", st->last_no_replay);
@@ -1922,9 +1252,9 @@ static void gen_ping_id(void)
     CHECK(ping_clock != NULL, "mono_time_new");
     ((Mono_Time_Head *)ping_clock)->base_time = 0;
     uint8_t key[32], key2[32], data[64], data2[64], auth[32], auth2[32], auth3[32];
-    seeded("ping-id/key", key, 32);
-    seeded("ping-id/other-key", key2, 32);
-    seeded("ping-id/data", data, 64);
+    onion_seeded("ping-id/key", key, 32);
+    onion_seeded("ping-id/other-key", key2, 32);
+    onion_seeded("ping-id/data", data, 64);
     memcpy(data2, data, 64);
     data2[63] ^= 1;
     /* T0 = 1700000000 is 200 s into its 300-second window (5666666 × 300 = 1699999800). */
@@ -1959,7 +1289,7 @@ static Node_format close_nodes[6];
 static void refresh_close_list(void)
 {
     for (int i = 0; i < 6; ++i) {
-        addto_lists(A_node->dht, &close_nodes[i].ip_port, close_nodes[i].public_key);
+        addto_lists(A_node->u.dht, &close_nodes[i].ip_port, close_nodes[i].public_key);
     }
 }
 
@@ -1972,17 +1302,44 @@ static void announce_via(const char *name, const Path *path, const uint8_t *send
     uint8_t req[177], sender_pk[KEY_SIZE];
     derive_pk(sender_sk, sender_pk);
     uint8_t nonce[NONCE_SIZE];
-    seeded_f(nonce, NONCE_SIZE, "announce-request-nonce/%s", name);
+    onion_seeded_f(nonce, NONCE_SIZE, "announce-request-nonce/%s", name);
     rng_script(&scratch_rng, nonce, NONCE_SIZE);
-    CHECK(create_announce_request(&scratch_random, req, 177, A_node->pk, sender_pk, sender_sk, ping_id, search_pk,
+    CHECK(create_announce_request(&scratch_random, req, 177, A_node->u.pk, sender_pk, sender_sk, ping_id, search_pk,
                                   data_pk, sendback) == 177, "%s: create_announce_request", name);
     rng_expect_used(&scratch_rng, name);
     quiet = true;
-    const size_t l = walk_request(name, path, &A_node->addr, req, 177, at_dest);
+    const size_t l = walk_request(name, path, &A_node->u.addr, req, 177, at_dest);
     quiet = false;
     *at_len = l;
-    CHECK(announce_node_vector(name, A_node, &path->hops[2]->addr, DUAL_STACK, at_dest, l, sender_sk, NULL, ans),
+    CHECK(announce_node_vector(name, A_node, &path->hops[2]->u.addr, DUAL_STACK, at_dest, l, sender_sk, NULL, ans),
           "%s: no answer", name);
+}
+
+/* Two announce requests, each followed by return blob `r3`, from the announcer whose key
+ * is seeded from "WHO/real-secret-key", arriving at `a` from hop 3 at `from` (as
+ * `how[round]`): round 0 with a zero ping id (answer in *first), round 1 with the ping id
+ * that answer gave (answer in *second). Nonces: "announce-request-nonce/TAG-ROUND". */
+static void announce_twice(Node *a, const char *who, const char *tag, const IP_Port *from, const Arrival how[2],
+                           const char *const names[2], uint8_t sendback, const uint8_t *r3, uint8_t *at,
+                           Announce_Answer *first, Announce_Answer *second)
+{
+    static const uint8_t zero[32] = {0};
+    uint8_t sk[KEY_SIZE], pk[KEY_SIZE], req[177];
+    onion_seeded_f(sk, KEY_SIZE, "%s/real-secret-key", who);
+    derive_pk(sk, pk);
+    for (int round = 0; round < 2; ++round) {
+        uint8_t nonce[NONCE_SIZE];
+        onion_seeded_f(nonce, NONCE_SIZE, "announce-request-nonce/%s-%d", tag, round);
+        rng_script(&scratch_rng, nonce, NONCE_SIZE);
+        CHECK(create_announce_request(&scratch_random, req, 177, a->u.pk, pk, sk, round == 0 ? zero : first->ping_id_or_key,
+                                      pk, pk, (uint64_t)(sendback + round)) == 177,
+              "create_announce_request");
+        rng_expect_used(&scratch_rng, tag);
+        memcpy(at, req, 177);
+        memcpy(at + 177, r3, RETURN_3);
+        CHECK(announce_node_vector(names[round], a, from, how[round], at, 354, sk, NULL, round == 0 ? first : second),
+              "%s announce", tag);
+    }
 }
 
 static void gen_scenario(void)
@@ -2024,25 +1381,25 @@ static void gen_scenario(void)
     uint8_t o_ping[32], f_ping[32];
 
     /* ---- announcing, with every hop on the way there and back written out ---- */
-    announce_request("self-announce: real key, zero ping id, own data key", O->real_sk, A->pk, zero, O->real_pk,
+    announce_request("self-announce: real key, zero ping id, own data key", O->real_sk, A->u.pk, zero, O->real_pk,
                      O->data_pk, UINT64_C(0x0102030405060708), req);
-    l = walk_request("self-announce", &po, &A->addr, req, 177, at);
-    CHECK(announce_node_vector("self-announce with a zero ping id: not stored, here is a ping id", A, &H3->addr,
+    l = walk_request("self-announce", &po, &A->u.addr, req, 177, at);
+    CHECK(announce_node_vector("self-announce with a zero ping id: not stored, here is a ping id", A, &H3->u.addr,
                                DUAL_STACK, at, l, O->real_sk, NULL, &ans) && ans.status == 0 && !ans.ping_id_accepted,
           "first self-announce");
     memcpy(o_ping, ans.ping_id_or_key, 32);
-    lb = walk_response("self-announce response", &po, &A->addr, &O->addr, ans.packet, ans.len, b);
+    lb = walk_response("self-announce response", &po, &A->u.addr, &O->u.addr, ans.packet, ans.len, b);
     CHECK(lb == ans.len - 1 - RETURN_3 && memcmp(b, ans.packet + 1 + RETURN_3, lb) == 0, "the bare response differs");
     uint8_t first_response[PACKET_CAP];
     const size_t first_response_len = lb;
     memcpy(first_response, b, lb);
 
-    announce_request("self-announce again, with the ping id", O->real_sk, A->pk, o_ping, O->real_pk, O->data_pk,
+    announce_request("self-announce again, with the ping id", O->real_sk, A->u.pk, o_ping, O->real_pk, O->data_pk,
                      UINT64_C(0x1112131415161718), req);
     quiet = true;
-    l = walk_request("self-announce again", &po, &A->addr, req, 177, at);
+    l = walk_request("self-announce again", &po, &A->u.addr, req, 177, at);
     quiet = false;
-    CHECK(announce_node_vector("self-announce with the ping id over the same path: stored", A, &H3->addr, DUAL_STACK,
+    CHECK(announce_node_vector("self-announce with the ping id over the same path: stored", A, &H3->u.addr, DUAL_STACK,
                                at, l, O->real_sk, NULL, &ans) && ans.status == 2 && ans.ping_id_accepted &&
           announce_has(A, O->real_pk), "second self-announce");
 
@@ -2056,18 +1413,18 @@ static void gen_scenario(void)
     Stored f_stored;
     memcpy(f_stored.public_key, F->real_pk, KEY_SIZE);
     memcpy(f_stored.ret, at + 177, RETURN_3);
-    f_stored.ret_to = H3->addr;
+    f_stored.ret_to = H3->u.addr;
 
     /* Searching: a per-friend temporary key asks for the friend's real key. */
     uint8_t temp_sk[KEY_SIZE];
-    seeded("originator/temp-secret-key-for-friend", temp_sk, KEY_SIZE);
-    announce_request("friend search: temporary key, zero ping id, zero data key", temp_sk, A->pk, zero, F->real_pk, zero,
+    onion_seeded("originator/temp-secret-key-for-friend", temp_sk, KEY_SIZE);
+    announce_request("friend search: temporary key, zero ping id, zero data key", temp_sk, A->u.pk, zero, F->real_pk, zero,
                      UINT64_C(0x3132333435363738), req);
     announce_via("friend search: the friend is announced here, here is its data key", &po, temp_sk, zero, F->real_pk, zero,
                  0x31, &ans, at, &l);
     CHECK(ans.status == 1 && memcmp(ans.ping_id_or_key, F->data_pk, KEY_SIZE) == 0, "search");
     uint8_t stranger_sk[KEY_SIZE], stranger_pk[KEY_SIZE];
-    seeded("stranger/real-secret-key", stranger_sk, KEY_SIZE);
+    onion_seeded("stranger/real-secret-key", stranger_sk, KEY_SIZE);
     derive_pk(stranger_sk, stranger_pk);
     announce_via("friend search for a key nobody announced: a ping id", &po, temp_sk, zero, stranger_pk, zero, 0x32, &ans, at,
                  &l);
@@ -2079,9 +1436,9 @@ static void gen_scenario(void)
     {
         uint8_t req2[177];
         uint8_t nonce[NONCE_SIZE];
-        seeded("announce-request-nonce/stranger-elsewhere", nonce, NONCE_SIZE);
+        onion_seeded("announce-request-nonce/stranger-elsewhere", nonce, NONCE_SIZE);
         rng_script(&scratch_rng, nonce, NONCE_SIZE);
-        CHECK(create_announce_request(&scratch_random, req2, 177, A->pk, stranger_pk, stranger_sk, ans.ping_id_or_key,
+        CHECK(create_announce_request(&scratch_random, req2, 177, A->u.pk, stranger_pk, stranger_sk, ans.ping_id_or_key,
                                       stranger_pk, O->data_pk, 0x42) == 177, "create_announce_request");
         rng_expect_used(&scratch_rng, "stranger elsewhere");
         memcpy(at, req2, 177);
@@ -2093,47 +1450,20 @@ static void gen_scenario(void)
 
     /* Ping ids for an IPv6 hop 3, and for an IPv4 one seen through an IPv4-only socket. */
     {
-        uint8_t k6_sk[KEY_SIZE], k6_pk[KEY_SIZE], req2[177], r3[RETURN_3];
-        seeded("ipv6-announcer/real-secret-key", k6_sk, KEY_SIZE);
-        derive_pk(k6_sk, k6_pk);
-        seeded("ipv6-announcer/return-blob", r3, RETURN_3);
+        uint8_t r3[RETURN_3];
+        onion_seeded("ipv6-announcer/return-blob", r3, RETURN_3);
+        static const Arrival v6_how[2] = {DUAL_STACK, DUAL_STACK};
+        static const char *const v6_names[2] = {"from an IPv6 hop 3, zero ping id",
+                                                "from an IPv6 hop 3, with its ping id: stored"};
         const IP_Port v6 = ip_port_of("2001:db8::33", 33445);
-        for (int round = 0; round < 2; ++round) {
-            uint8_t nonce[NONCE_SIZE];
-            seeded_f(nonce, NONCE_SIZE, "announce-request-nonce/ipv6-%d", round);
-            rng_script(&scratch_rng, nonce, NONCE_SIZE);
-            CHECK(create_announce_request(&scratch_random, req2, 177, A->pk, k6_pk, k6_sk,
-                                          round == 0 ? zero : ans.ping_id_or_key, k6_pk, k6_pk, 0x51 + round) == 177,
-                  "create_announce_request");
-            rng_expect_used(&scratch_rng, "ipv6");
-            memcpy(at, req2, 177);
-            memcpy(at + 177, r3, RETURN_3);
-            CHECK(announce_node_vector(round == 0 ? "from an IPv6 hop 3, zero ping id" : "from an IPv6 hop 3, with its ping id: stored",
-                                       A, &v6, DUAL_STACK, at, 354, k6_sk, NULL, round == 0 ? &ans : &ans2),
-                  "ipv6 announce");
-        }
+        announce_twice(A, "ipv6-announcer", "ipv6", &v6, v6_how, v6_names, 0x51, r3, at, &ans, &ans2);
         CHECK(ans2.status == 2 && ans2.ping_id_accepted, "ipv6 announce stored");
 
-        uint8_t k4_sk[KEY_SIZE], k4_pk[KEY_SIZE];
-        seeded("ipv4-socket-announcer/real-secret-key", k4_sk, KEY_SIZE);
-        derive_pk(k4_sk, k4_pk);
+        static const Arrival v4_how[2] = {IPV4_SOCKET, DUAL_STACK};
+        static const char *const v4_names[2] = {"through an IPv4-only socket, zero ping id",
+                                                "the same ping id through the dual-stack socket: refused"};
         const IP_Port v4 = ip_port_of("192.0.2.77", 33445);
-        for (int round = 0; round < 2; ++round) {
-            uint8_t nonce[NONCE_SIZE];
-            seeded_f(nonce, NONCE_SIZE, "announce-request-nonce/ipv4-socket-%d", round);
-            rng_script(&scratch_rng, nonce, NONCE_SIZE);
-            CHECK(create_announce_request(&scratch_random, req2, 177, A->pk, k4_pk, k4_sk,
-                                          round == 0 ? zero : ans.ping_id_or_key, k4_pk, k4_pk, 0x61 + round) == 177,
-                  "create_announce_request");
-            rng_expect_used(&scratch_rng, "ipv4 socket");
-            memcpy(at, req2, 177);
-            memcpy(at + 177, r3, RETURN_3);
-            CHECK(announce_node_vector(round == 0 ? "through an IPv4-only socket, zero ping id"
-                                                  : "the same ping id through the dual-stack socket: refused",
-                                       A, &v4, round == 0 ? IPV4_SOCKET : DUAL_STACK, at, 354, k4_sk, NULL,
-                                       round == 0 ? &ans : &ans2),
-                  "ipv4 socket announce");
-        }
+        announce_twice(A, "ipv4-socket-announcer", "ipv4-socket", &v4, v4_how, v4_names, 0x61, r3, at, &ans, &ans2);
         CHECK(ans2.status == 0 && !ans2.ping_id_accepted, "the remnant of the mapped address is authenticated");
     }
 
@@ -2149,33 +1479,33 @@ static void gen_scenario(void)
      * nodes), but a 0.2.18 hop 3 does not forward it. */
     {
         uint8_t nonce[NONCE_SIZE], req2[177];
-        seeded("announce-request-nonce/new-format", nonce, NONCE_SIZE);
+        onion_seeded("announce-request-nonce/new-format", nonce, NONCE_SIZE);
         rng_script(&scratch_rng, nonce, NONCE_SIZE);
-        CHECK(create_announce_request(&scratch_random, req2, 177, A->pk, O->real_pk, O->real_sk, o_ping, O->real_pk,
+        CHECK(create_announce_request(&scratch_random, req2, 177, A->u.pk, O->real_pk, O->real_sk, o_ping, O->real_pk,
                                       O->data_pk, 0x81) == 177, "create_announce_request");
         rng_expect_used(&scratch_rng, "new format");
         req2[0] = 0x87;
         memcpy(at, req2, 177);
         memcpy(at + 177, f_stored.ret, RETURN_3);
-        CHECK(announce_node_vector("new format (0x87) straight to the node: answered with 0x88", A, &H3->addr, DUAL_STACK,
+        CHECK(announce_node_vector("new format (0x87) straight to the node: answered with 0x88", A, &H3->u.addr, DUAL_STACK,
                                    at, 354, O->real_sk, NULL, &ans) && ans.status == 2, "new format");
         at[354] = 0;
-        announce_node_vector("new format, 355 bytes (group-chat form): no handler in 0.2.18", A, &H3->addr, DUAL_STACK, at,
+        announce_node_vector("new format, 355 bytes (group-chat form): no handler in 0.2.18", A, &H3->u.addr, DUAL_STACK, at,
                              355, O->real_sk, "trailing-bytes", &ans);
         at[0] = 0x83;
-        announce_node_vector("old format, 355 bytes", A, &H3->addr, DUAL_STACK, at, 355, O->real_sk, "trailing-bytes", &ans);
-        announce_node_vector("old format, 353 bytes", A, &H3->addr, DUAL_STACK, at, 353, O->real_sk, "truncated", &ans);
+        announce_node_vector("old format, 355 bytes", A, &H3->u.addr, DUAL_STACK, at, 355, O->real_sk, "trailing-bytes", &ans);
+        announce_node_vector("old format, 353 bytes", A, &H3->u.addr, DUAL_STACK, at, 353, O->real_sk, "truncated", &ans);
         at[100] ^= 0x20;
-        announce_node_vector("old format, box changed", A, &H3->addr, DUAL_STACK, at, 354, O->real_sk, "bad-mac", &ans);
+        announce_node_vector("old format, box changed", A, &H3->u.addr, DUAL_STACK, at, 354, O->real_sk, "bad-mac", &ans);
 
         uint8_t p[PACKET_CAP];
         req2[0] = 0x87;
         quiet = true;
-        size_t lp = build_vector("new-format through hops", &po, "request-nonce/new-format", &A->addr, req2, 177, false, p);
-        lp = hop_vector("new-format hop 1", H1, &O->addr, p, lp, NULL, &H2->addr, a);
-        lp = hop_vector("new-format hop 2", H2, &H1->addr, a, lp, NULL, &H3->addr, b);
+        size_t lp = build_vector("new-format through hops", &po, "request-nonce/new-format", &A->u.addr, req2, 177, false, p);
+        lp = hop_vector("new-format hop 1", H1, &O->u.addr, p, lp, NULL, &H2->u.addr, a);
+        lp = hop_vector("new-format hop 2", H2, &H1->u.addr, a, lp, NULL, &H3->u.addr, b);
         quiet = false;
-        hop_vector("hop 3 drops a new-format announce request (0x87)", H3, &H2->addr, b, lp, "bad-value", NULL, a);
+        hop_vector("hop 3 drops a new-format announce request (0x87)", H3, &H2->u.addr, b, lp, "bad-value", NULL, a);
     }
 
     /* ---- onion data: the originator sends its friend a DHT key announcement and a friend request ---- */
@@ -2191,16 +1521,16 @@ static void gen_scenario(void)
         node_at("2001:db8:4::44", 33445, false, "originator/close-1"),
     };
     uint8_t payload[PACKET_CAP], packet[PACKET_CAP];
-    size_t pl = dhtpk_payload(T0, O->pk, relays_and_nodes, 3, payload);
+    size_t pl = dhtpk_payload(T0, O->u.pk, relays_and_nodes, 3, payload);
     size_t rl = data_request("DHT key announcement for a friend: 2 relays, 1 DHT node", O->real_sk, F->real_pk, F->data_pk,
                              payload, pl, req);
     quiet = true;
-    l = walk_request("data request", &po, &A->addr, req, rl, at);
+    l = walk_request("data request", &po, &A->u.addr, req, rl, at);
     quiet = false;
-    lb = data_node_vector("the announce node passes a data request down the stored path", A, &H3->addr, at, l, &f_stored,
+    lb = data_node_vector("the announce node passes a data request down the stored path", A, &H3->u.addr, at, l, &f_stored,
                           NULL, packet);
-    l = walk_response("data response", &pf, &A->addr, &F->addr, packet, lb, b);
-    client_vector("a DHT key announcement from a friend: taken", F, &fs, nospam_f, &H1->addr, b, l, NULL, "dhtpk", T0);
+    l = walk_response("data response", &pf, &A->u.addr, &F->u.addr, packet, lb, b);
+    client_vector("a DHT key announcement from a friend: taken", F, &fs, nospam_f, &H1->u.addr, b, l, NULL, "dhtpk", T0);
 
     static const char hello[] = "Hi! This friend request came through the onion.";
     payload[0] = 0x20;
@@ -2209,85 +1539,85 @@ static void gen_scenario(void)
     pl = 5 + sizeof hello - 1;
     rl = data_request("friend request", O->real_sk, F->real_pk, F->data_pk, payload, pl, req);
     quiet = true;
-    l = walk_request("friend request data", &po, &A->addr, req, rl, at);
-    lb = data_node_vector("friend request to the announce node", A, &H3->addr, at, l, &f_stored, NULL, packet);
-    l = walk_response("friend request response", &pf, &A->addr, &F->addr, packet, lb, b);
+    l = walk_request("friend request data", &po, &A->u.addr, req, rl, at);
+    lb = data_node_vector("friend request to the announce node", A, &H3->u.addr, at, l, &f_stored, NULL, packet);
+    l = walk_response("friend request response", &pf, &A->u.addr, &F->u.addr, packet, lb, b);
     quiet = false;
-    client_vector("a friend request with the right nospam: taken", F, &fs, nospam_f, &H1->addr, b, l, NULL,
+    client_vector("a friend request with the right nospam: taken", F, &fs, nospam_f, &H1->u.addr, b, l, NULL,
                   "friend-request", 0);
 
     /* The announce node's checks. */
     rl = data_request("a data request for a key nobody announced", O->real_sk, stranger_pk, F->data_pk, payload, pl, req);
     quiet = true;
-    l = walk_request("data for nobody", &po, &A->addr, req, rl, at);
+    l = walk_request("data for nobody", &po, &A->u.addr, req, rl, at);
     quiet = false;
-    data_node_vector("a data request for a key not announced here: dropped", A, &H3->addr, at, l, &f_stored,
+    data_node_vector("a data request for a key not announced here: dropped", A, &H3->u.addr, at, l, &f_stored,
                      "not-announced", packet);
     {
         uint8_t crafted[PACKET_CAP];
         crafted[0] = 0x85;
         memcpy(crafted + 1, F->real_pk, KEY_SIZE);
-        seeded("data-request/crafted-282", crafted + 1 + KEY_SIZE, 282 - 1 - KEY_SIZE);
-        data_node_vector("a data request of 282 bytes (no data): dropped", A, &H3->addr, crafted, 282, &f_stored, "truncated",
+        onion_seeded("data-request/crafted-282", crafted + 1 + KEY_SIZE, 282 - 1 - KEY_SIZE);
+        data_node_vector("a data request of 282 bytes (no data): dropped", A, &H3->u.addr, crafted, 282, &f_stored, "truncated",
                          packet);
-        seeded("data-request/crafted-283", crafted + 1 + KEY_SIZE, 283 - 1 - KEY_SIZE);
-        data_node_vector("a data request of 283 bytes: passed on, unopened", A, &H3->addr, crafted, 283, &f_stored, NULL,
+        onion_seeded("data-request/crafted-283", crafted + 1 + KEY_SIZE, 283 - 1 - KEY_SIZE);
+        data_node_vector("a data request of 283 bytes: passed on, unopened", A, &H3->u.addr, crafted, 283, &f_stored, NULL,
                          packet);
-        seeded("data-request/crafted-1400", crafted + 1 + KEY_SIZE, 1400 - 1 - KEY_SIZE);
-        data_node_vector("a data request of 1400 bytes: passed on", A, &H3->addr, crafted, 1400, &f_stored, NULL, packet);
-        seeded("data-request/crafted-1401", crafted + 1 + KEY_SIZE, 1401 - 1 - KEY_SIZE);
-        data_node_vector("a data request of 1401 bytes: dropped", A, &H3->addr, crafted, 1401, &f_stored, "trailing-bytes",
+        onion_seeded("data-request/crafted-1400", crafted + 1 + KEY_SIZE, 1400 - 1 - KEY_SIZE);
+        data_node_vector("a data request of 1400 bytes: passed on", A, &H3->u.addr, crafted, 1400, &f_stored, NULL, packet);
+        onion_seeded("data-request/crafted-1401", crafted + 1 + KEY_SIZE, 1401 - 1 - KEY_SIZE);
+        data_node_vector("a data request of 1401 bytes: dropped", A, &H3->u.addr, crafted, 1401, &f_stored, "trailing-bytes",
                          packet);
     }
 
     /* ---- what the friend's onion client takes ---- */
     uint8_t g_sk[KEY_SIZE], g_pk[KEY_SIZE];
-    seeded("second-requester/real-secret-key", g_sk, KEY_SIZE);
+    onion_seeded("second-requester/real-secret-key", g_sk, KEY_SIZE);
     derive_pk(g_sk, g_pk);
     memset(payload, 0xa5, sizeof payload);
     payload[0] = PROBE_ID;
     l = craft_data_response("probe-948", F->data_pk, F->real_pk, O->real_sk, payload, 948, b);
     CHECK(l == 1069, "948-byte payload");
-    client_vector("a 948-byte payload (a 1069-byte response): taken", F, &fs, nospam_f, &H1->addr, b, l, NULL, "probe", 0);
+    client_vector("a 948-byte payload (a 1069-byte response): taken", F, &fs, nospam_f, &H1->u.addr, b, l, NULL, "probe", 0);
     l = craft_data_response("probe-949", F->data_pk, F->real_pk, O->real_sk, payload, 949, b);
-    client_vector("a 949-byte payload (a 1070-byte response): dropped", F, &fs, nospam_f, &H1->addr, b, l, "trailing-bytes",
+    client_vector("a 949-byte payload (a 1070-byte response): dropped", F, &fs, nospam_f, &H1->u.addr, b, l, "trailing-bytes",
                   NULL, 0);
     l = craft_data_response("probe-1", F->data_pk, F->real_pk, O->real_sk, payload, 1, b);
-    client_vector("a 1-byte payload: taken", F, &fs, nospam_f, &H1->addr, b, l, NULL, "probe", 0);
-    client_vector("a 121-byte response (no payload): dropped", F, &fs, nospam_f, &H1->addr, b, 121, "truncated", NULL, 0);
+    client_vector("a 1-byte payload: taken", F, &fs, nospam_f, &H1->u.addr, b, l, NULL, "probe", 0);
+    client_vector("a 121-byte response (no payload): dropped", F, &fs, nospam_f, &H1->u.addr, b, 121, "truncated", NULL, 0);
     l = craft_data_response("wrong-data-key", F->real_pk, F->real_pk, O->real_sk, payload, 20, b);
-    client_vector("the outer box sealed to another key: dropped", F, &fs, nospam_f, &H1->addr, b, l, "bad-mac", NULL, 0);
+    client_vector("the outer box sealed to another key: dropped", F, &fs, nospam_f, &H1->u.addr, b, l, "bad-mac", NULL, 0);
     {
         /* The inner box claims the originator but was sealed by someone else. */
         uint8_t nonce[NONCE_SIZE], eph_sk[KEY_SIZE], inner[PACKET_CAP];
-        seeded("data-response/forged/nonce", nonce, NONCE_SIZE);
-        seeded("data-response/forged/ephemeral-secret-key", eph_sk, KEY_SIZE);
+        onion_seeded("data-response/forged/nonce", nonce, NONCE_SIZE);
+        onion_seeded("data-response/forged/ephemeral-secret-key", eph_sk, KEY_SIZE);
         const size_t il = seal_inner(g_sk, F->real_pk, nonce, payload, 20, inner);
         memcpy(inner, O->real_pk, KEY_SIZE);
         b[0] = 0x86;
         memcpy(b + 1, nonce, NONCE_SIZE);
         derive_pk(eph_sk, b + 1 + NONCE_SIZE);
         CHECK(encrypt_data(F->data_pk, eph_sk, nonce, inner, il, b + 57) == (int)(il + MAC_SIZE), "encrypt_data");
-        client_vector("the inner box not sealed by the key it names: dropped", F, &fs, nospam_f, &H1->addr, b,
+        client_vector("the inner box not sealed by the key it names: dropped", F, &fs, nospam_f, &H1->u.addr, b,
                       57 + il + MAC_SIZE, "bad-mac", NULL, 0);
     }
     payload[0] = 0x71;
     l = craft_data_response("no-handler", F->data_pk, F->real_pk, O->real_sk, payload, 10, b);
-    client_vector("a payload id nobody handles (0x71): dropped", F, &fs, nospam_f, &H1->addr, b, l, NULL, "none", 0);
+    client_vector("a payload id nobody handles (0x71): dropped", F, &fs, nospam_f, &H1->u.addr, b, l, NULL, "none", 0);
 
     /* DHT key announcements. */
-    pl = dhtpk_payload(T0, O->pk, relays_and_nodes, 4, payload);
+    pl = dhtpk_payload(T0, O->u.pk, relays_and_nodes, 4, payload);
     l = craft_data_response("dhtpk-replay", F->data_pk, F->real_pk, O->real_sk, payload, pl, b);
-    client_vector("a DHT key announcement with the last no-replay number again: refused", F, &fs, nospam_f, &H1->addr, b, l,
+    client_vector("a DHT key announcement with the last no-replay number again: refused", F, &fs, nospam_f, &H1->u.addr, b, l,
                   NULL, "dhtpk", T0);
-    l = craft_data_response("dhtpk-4", F->data_pk, F->real_pk, O->real_sk, payload, dhtpk_payload(T0 + 1, O->pk,
+    l = craft_data_response("dhtpk-4", F->data_pk, F->real_pk, O->real_sk, payload, dhtpk_payload(T0 + 1, O->u.pk,
                             relays_and_nodes, 4, payload), b);
-    client_vector("2 relays and 2 DHT nodes: relays reported, DHT nodes asked for the friend", F, &fs, nospam_f, &H1->addr,
+    client_vector("2 relays and 2 DHT nodes: relays reported, DHT nodes asked for the friend", F, &fs, nospam_f, &H1->u.addr,
                   b, l, NULL, "dhtpk", T0 + 1);
-    pl = dhtpk_payload(T0 + 2, O->pk, relays_and_nodes, 2, payload);
+    pl = dhtpk_payload(T0 + 2, O->u.pk, relays_and_nodes, 2, payload);
     payload[41 + 39] = 7; /* the second node's family */
     l = craft_data_response("dhtpk-bad-node", F->data_pk, F->real_pk, O->real_sk, payload, pl, b);
-    client_vector("a node of family 7: the key is taken, no node is", F, &fs, nospam_f, &H1->addr, b, l, NULL, "dhtpk",
+    client_vector("a node of family 7: the key is taken, no node is", F, &fs, nospam_f, &H1->u.addr, b, l, NULL, "dhtpk",
                   T0 + 2);
     {
         Node_format v6[4] = {
@@ -2295,195 +1625,195 @@ static void gen_scenario(void)
             node_at("2001:db8:5::3", 33445, false, "originator/v6-2"),
             node_at("2001:db8:5::4", 33445, false, "originator/v6-3"),
         };
-        pl = dhtpk_payload(T0 + 3, O->pk, v6, 4, payload);
+        pl = dhtpk_payload(T0 + 3, O->u.pk, v6, 4, payload);
         CHECK(pl == 245, "4 IPv6 nodes");
-        seeded("dhtpk/trailing", payload + 245, 52);
+        onion_seeded("dhtpk/trailing", payload + 245, 52);
         l = craft_data_response("dhtpk-297", F->data_pk, F->real_pk, O->real_sk, payload, 297, b);
-        client_vector("297 bytes: 4 IPv6 nodes and 52 bytes after them, ignored", F, &fs, nospam_f, &H1->addr, b, l, NULL,
+        client_vector("297 bytes: 4 IPv6 nodes and 52 bytes after them, ignored", F, &fs, nospam_f, &H1->u.addr, b, l, NULL,
                       "dhtpk", T0 + 3);
         payload[1 + 7] = (uint8_t)(T0 + 4);
         l = craft_data_response("dhtpk-298", F->data_pk, F->real_pk, O->real_sk, payload, 298, b);
-        client_vector("298 bytes: refused", F, &fs, nospam_f, &H1->addr, b, l, NULL, "dhtpk", T0 + 4);
+        client_vector("298 bytes: refused", F, &fs, nospam_f, &H1->u.addr, b, l, NULL, "dhtpk", T0 + 4);
     }
-    pl = dhtpk_payload(T0 + 5, O->pk, relays_and_nodes, 0, payload);
+    pl = dhtpk_payload(T0 + 5, O->u.pk, relays_and_nodes, 0, payload);
     l = craft_data_response("dhtpk-40", F->data_pk, F->real_pk, O->real_sk, payload, 40, b);
-    client_vector("40 bytes: refused", F, &fs, nospam_f, &H1->addr, b, l, NULL, "dhtpk", T0 + 5);
+    client_vector("40 bytes: refused", F, &fs, nospam_f, &H1->u.addr, b, l, NULL, "dhtpk", T0 + 5);
     l = craft_data_response("dhtpk-41", F->data_pk, F->real_pk, O->real_sk, payload, 41, b);
-    client_vector("41 bytes, no nodes: taken", F, &fs, nospam_f, &H1->addr, b, l, NULL, "dhtpk", T0 + 5);
+    client_vector("41 bytes, no nodes: taken", F, &fs, nospam_f, &H1->u.addr, b, l, NULL, "dhtpk", T0 + 5);
     pl = dhtpk_payload(T0 + 6, g_pk, relays_and_nodes, 0, payload);
     l = craft_data_response("dhtpk-stranger", F->data_pk, F->real_pk, g_sk, payload, pl, b);
-    client_vector("from someone who is not a friend: refused", F, &fs, nospam_f, &H1->addr, b, l, NULL, "dhtpk", T0 + 6);
+    client_vector("from someone who is not a friend: refused", F, &fs, nospam_f, &H1->u.addr, b, l, NULL, "dhtpk", T0 + 6);
 
     /* Friend requests. */
     payload[0] = 0x20;
     memcpy(payload + 1, nospam_o, 4);
     memcpy(payload + 5, hello, sizeof hello - 1);
     l = craft_data_response("fr-wrong-nospam", F->data_pk, F->real_pk, g_sk, payload, 5 + sizeof hello - 1, b);
-    client_vector("a friend request with another nospam: refused", F, &fs, nospam_f, &H1->addr, b, l, NULL,
+    client_vector("a friend request with another nospam: refused", F, &fs, nospam_f, &H1->u.addr, b, l, NULL,
                   "friend-request", 0);
     memcpy(payload + 1, nospam_f, 4);
     l = craft_data_response("fr-empty", F->data_pk, F->real_pk, g_sk, payload, 5, b);
-    client_vector("a friend request with no message: refused", F, &fs, nospam_f, &H1->addr, b, l, NULL, "friend-request", 0);
+    client_vector("a friend request with no message: refused", F, &fs, nospam_f, &H1->u.addr, b, l, NULL, "friend-request", 0);
     l = craft_data_response("fr-again", F->data_pk, F->real_pk, O->real_sk, payload, 5 + sizeof hello - 1, b);
-    client_vector("a second friend request from the same key: refused", F, &fs, nospam_f, &H1->addr, b, l, NULL,
+    client_vector("a second friend request from the same key: refused", F, &fs, nospam_f, &H1->u.addr, b, l, NULL,
                   "friend-request", 0);
     payload[5] = 'x';
     l = craft_data_response("fr-1", F->data_pk, F->real_pk, g_sk, payload, 6, b);
-    client_vector("a friend request with a 1-byte message: taken", F, &fs, nospam_f, &H1->addr, b, l, NULL,
+    client_vector("a friend request with a 1-byte message: taken", F, &fs, nospam_f, &H1->u.addr, b, l, NULL,
                   "friend-request", 0);
     {
         uint8_t s_sk[KEY_SIZE];
-        seeded("third-requester/real-secret-key", s_sk, KEY_SIZE);
+        onion_seeded("third-requester/real-secret-key", s_sk, KEY_SIZE);
         for (int i = 0; i < 943; ++i) {
             payload[5 + i] = (uint8_t)('a' + i % 26);
         }
         l = craft_data_response("fr-943", F->data_pk, F->real_pk, s_sk, payload, 948, b);
-        client_vector("a friend request with a 943-byte message (948-byte payload): taken", F, &fs, nospam_f, &H1->addr, b,
+        client_vector("a friend request with a 943-byte message (948-byte payload): taken", F, &fs, nospam_f, &H1->u.addr, b,
                       l, NULL, "friend-request", 0);
     }
 
     /* ---- the DHT-routed copy ---- */
     {
         uint8_t ann[PACKET_CAP], dht_packet[PACKET_CAP];
-        size_t al = dhtpk_payload(T0 + 10, O->pk, relays_and_nodes, 4, ann);
+        size_t al = dhtpk_payload(T0 + 10, O->u.pk, relays_and_nodes, 4, ann);
         size_t dl = routed_encode("DHT key announcement with 2 relays and 2 DHT nodes", O, F, ann, al, dht_packet);
-        routed_decode("from the friend's DHT key: taken", F, &fs, &O->addr, dht_packet, dl, T0 + 10);
-        routed_decode("the same again: refused (no-replay)", F, &fs, &O->addr, dht_packet, dl, T0 + 10);
-        al = dhtpk_payload(T0 + 11, O->pk, relays_and_nodes, 0, ann);
+        routed_decode("from the friend's DHT key: taken", F, &fs, &O->u.addr, dht_packet, dl, T0 + 10);
+        routed_decode("the same again: refused (no-replay)", F, &fs, &O->u.addr, dht_packet, dl, T0 + 10);
+        al = dhtpk_payload(T0 + 11, O->u.pk, relays_and_nodes, 0, ann);
         ann[0] = 0x00;
         dl = routed_encode("first byte 0x00 instead of 0x9c", O, F, ann, al, dht_packet);
-        routed_decode("first byte 0x00: taken all the same", F, &fs, &O->addr, dht_packet, dl, T0 + 11);
-        al = dhtpk_payload(T0 + 12, F->pk, relays_and_nodes, 0, ann);
+        routed_decode("first byte 0x00: taken all the same", F, &fs, &O->u.addr, dht_packet, dl, T0 + 11);
+        al = dhtpk_payload(T0 + 12, F->u.pk, relays_and_nodes, 0, ann);
         dl = routed_encode("announcing a DHT key that is not the sender's", O, F, ann, al, dht_packet);
-        routed_decode("a DHT key other than the request's sender: refused", F, &fs, &O->addr, dht_packet, dl, T0 + 12);
+        routed_decode("a DHT key other than the request's sender: refused", F, &fs, &O->u.addr, dht_packet, dl, T0 + 12);
         Node_format v6[4] = {
             node_at("2001:db8:6::1", 443, true, "routed/v6-0"), node_at("2001:db8:6::2", 443, true, "routed/v6-1"),
             node_at("2001:db8:6::3", 33445, false, "routed/v6-2"), node_at("2001:db8:6::4", 33445, false, "routed/v6-3"),
         };
-        al = dhtpk_payload(T0 + 13, O->pk, v6, 4, ann);
-        seeded("routed/trailing", ann + 245, 53);
+        al = dhtpk_payload(T0 + 13, O->u.pk, v6, 4, ann);
+        onion_seeded("routed/trailing", ann + 245, 53);
         dl = routed_encode("297 bytes", O, F, ann, 297, dht_packet);
-        routed_decode("297 bytes (369 routed): taken", F, &fs, &O->addr, dht_packet, dl, T0 + 13);
+        routed_decode("297 bytes (369 routed): taken", F, &fs, &O->u.addr, dht_packet, dl, T0 + 13);
         ann[8] = (uint8_t)(T0 + 14);
         dl = routed_encode("298 bytes", O, F, ann, 298, dht_packet);
-        routed_decode("298 bytes (370 routed): refused", F, &fs, &O->addr, dht_packet, dl, T0 + 14);
-        al = dhtpk_payload(T0 + 15, O->pk, relays_and_nodes, 0, ann);
+        routed_decode("298 bytes (370 routed): refused", F, &fs, &O->u.addr, dht_packet, dl, T0 + 14);
+        al = dhtpk_payload(T0 + 15, O->u.pk, relays_and_nodes, 0, ann);
         dl = routed_encode("40 bytes", O, F, ann, 40, dht_packet);
-        routed_decode("40 bytes (112 routed): refused", F, &fs, &O->addr, dht_packet, dl, T0 + 15);
+        routed_decode("40 bytes (112 routed): refused", F, &fs, &O->u.addr, dht_packet, dl, T0 + 15);
         dl = routed_encode("41 bytes", O, F, ann, 41, dht_packet);
         dht_packet[dl - 1] ^= 1;
-        routed_decode("the box changed: refused", F, &fs, &O->addr, dht_packet, dl, T0 + 15);
+        routed_decode("the box changed: refused", F, &fs, &O->u.addr, dht_packet, dl, T0 + 15);
     }
 
     /* ---- hops: limits and checks ---- */
     {
         memset(payload, 0x83, sizeof payload);
         quiet = false;
-        l = build_vector("the longest request: 1174-byte payload, 1400 bytes", &po, "request-nonce/longest", &A->addr,
+        l = build_vector("the longest request: 1174-byte payload, 1400 bytes", &po, "request-nonce/longest", &A->u.addr,
                          payload, 1174, false, a);
         CHECK(l == 1400, "longest");
-        lb = hop_vector("hop 1 forwards a 1400-byte request (1392 bytes)", H1, &O->addr, a, l, NULL, &H2->addr, b);
-        l = hop_vector("hop 2 forwards it (1384 bytes)", H2, &H1->addr, b, lb, NULL, &H3->addr, at);
-        hop_vector("hop 3 delivers it (1351 bytes)", H3, &H2->addr, at, l, NULL, &A->addr, b);
+        lb = hop_vector("hop 1 forwards a 1400-byte request (1392 bytes)", H1, &O->u.addr, a, l, NULL, &H2->u.addr, b);
+        l = hop_vector("hop 2 forwards it (1384 bytes)", H2, &H1->u.addr, b, lb, NULL, &H3->u.addr, at);
+        hop_vector("hop 3 delivers it (1351 bytes)", H3, &H2->u.addr, at, l, NULL, &A->u.addr, b);
         a[1400] = 0;
-        hop_vector("a 1401-byte 0x80: dropped", H1, &O->addr, a, 1401, "trailing-bytes", NULL, b);
+        hop_vector("a 1401-byte 0x80: dropped", H1, &O->u.addr, a, 1401, "trailing-bytes", NULL, b);
 
-        l = build_vector("the shortest request: 1-byte payload, 227 bytes", &po, "request-nonce/shortest", &A->addr,
+        l = build_vector("the shortest request: 1-byte payload, 227 bytes", &po, "request-nonce/shortest", &A->u.addr,
                          payload, 1, false, a);
         CHECK(l == 227, "shortest");
-        hop_vector("hop 1 forwards a 227-byte request", H1, &O->addr, a, l, NULL, &H2->addr, b);
-        hop_vector("a 226-byte 0x80: dropped", H1, &O->addr, a, 226, "truncated", NULL, b);
+        hop_vector("hop 1 forwards a 227-byte request", H1, &O->u.addr, a, l, NULL, &H2->u.addr, b);
+        hop_vector("a 226-byte 0x80: dropped", H1, &O->u.addr, a, 226, "truncated", NULL, b);
         a[100] ^= 1;
-        hop_vector("a 0x80 whose box was changed: dropped", H1, &O->addr, a, l, "bad-mac", NULL, b);
+        hop_vector("a 0x80 whose box was changed: dropped", H1, &O->u.addr, a, l, "bad-mac", NULL, b);
 
         /* Layers crafted with c-toxcore's encrypt_data_symmetric, to probe the address checks. */
         uint8_t plain[PACKET_CAP], nonce[NONCE_SIZE];
-        seeded("crafted/nonce", nonce, NONCE_SIZE);
-        seeded("crafted/plain", plain, 300);
+        onion_seeded("crafted/nonce", nonce, NONCE_SIZE);
+        onion_seeded("crafted/plain", plain, 300);
         plain[0] = 2; /* IPv4, with garbage in the 12 address bytes after the first 4 */
-        memcpy(plain + 1, H2->addr.ip.ip.v4.uint8, 4);
+        memcpy(plain + 1, H2->u.addr.ip.ip.v4.uint8, 4);
         const IP_Port h2v4 = ip_port_of("192.0.2.2", 33445);
         memcpy(plain + 1, h2v4.ip.ip.v4.uint8, 4);
         memcpy(plain + 17, &h2v4.port, 2);
         a[0] = 0x80;
         memcpy(a + 1, nonce, NONCE_SIZE);
-        memcpy(a + 25, O->pk, KEY_SIZE);
+        memcpy(a + 25, O->u.pk, KEY_SIZE);
         uint8_t k1[KEY_SIZE];
-        CHECK(encrypt_precompute(H1->pk, O->sk, k1) == 0, "encrypt_precompute");
+        CHECK(encrypt_precompute(H1->u.pk, O->u.sk, k1) == 0, "encrypt_precompute");
         CHECK(encrypt_data_symmetric(k1, nonce, plain, 200, a + 57) == 216, "encrypt_data_symmetric");
-        hop_vector("an IPv4 next hop with junk after its 4 address bytes: forwarded, junk ignored", H1, &O->addr, a, 273,
+        hop_vector("an IPv4 next hop with junk after its 4 address bytes: forwarded, junk ignored", H1, &O->u.addr, a, 273,
                    NULL, &h2v4, b);
         plain[0] = 130;
         CHECK(encrypt_data_symmetric(k1, nonce, plain, 200, a + 57) == 216, "encrypt_data_symmetric");
-        hop_vector("a next hop of family 130 (TCP): dropped", H1, &O->addr, a, 273, "bad-family", NULL, b);
+        hop_vector("a next hop of family 130 (TCP): dropped", H1, &O->u.addr, a, 273, "bad-family", NULL, b);
         plain[0] = 11;
         CHECK(encrypt_data_symmetric(k1, nonce, plain, 200, a + 57) == 216, "encrypt_data_symmetric");
-        hop_vector("a next hop of family 11: dropped", H1, &O->addr, a, 273, "bad-family", NULL, b);
+        hop_vector("a next hop of family 11: dropped", H1, &O->u.addr, a, 273, "bad-family", NULL, b);
 
         /* Hop 3 looks at the payload's first byte before the address. */
         payload[0] = 0x84;
         quiet = true;
-        l = build_vector("0x84 payload", &po, "request-nonce/0x84", &A->addr, payload, 100, false, a);
-        lb = hop_vector("0x84 hop 1", H1, &O->addr, a, l, NULL, &H2->addr, b);
-        l = hop_vector("0x84 hop 2", H2, &H1->addr, b, lb, NULL, &H3->addr, at);
+        l = build_vector("0x84 payload", &po, "request-nonce/0x84", &A->u.addr, payload, 100, false, a);
+        lb = hop_vector("0x84 hop 1", H1, &O->u.addr, a, l, NULL, &H2->u.addr, b);
+        l = hop_vector("0x84 hop 2", H2, &H1->u.addr, b, lb, NULL, &H3->u.addr, at);
         quiet = false;
-        hop_vector("hop 3 drops a payload starting 0x84", H3, &H2->addr, at, l, "bad-value", NULL, b);
+        hop_vector("hop 3 drops a payload starting 0x84", H3, &H2->u.addr, at, l, "bad-value", NULL, b);
         payload[0] = 0x85;
         quiet = true;
-        l = build_vector("0x85 payload", &po, "request-nonce/0x85", &A->addr, payload, 100, false, a);
-        lb = hop_vector("0x85 hop 1", H1, &O->addr, a, l, NULL, &H2->addr, b);
+        l = build_vector("0x85 payload", &po, "request-nonce/0x85", &A->u.addr, payload, 100, false, a);
+        lb = hop_vector("0x85 hop 1", H1, &O->u.addr, a, l, NULL, &H2->u.addr, b);
         quiet = false;
-        l = hop_vector("hop 2 forwards a request for a data payload", H2, &H1->addr, b, lb, NULL, &H3->addr, at);
-        hop_vector("hop 3 delivers a payload starting 0x85", H3, &H2->addr, at, l, NULL, &A->addr, b);
+        l = hop_vector("hop 2 forwards a request for a data payload", H2, &H1->u.addr, b, lb, NULL, &H3->u.addr, at);
+        hop_vector("hop 3 delivers a payload starting 0x85", H3, &H2->u.addr, at, l, NULL, &A->u.addr, b);
         at[l - 5] ^= 4; /* in hop 2's return blob: not hop 3's business */
-        hop_vector("hop 3 forwards whatever return blob hop 2 appended", H3, &H2->addr, at, l, NULL, &A->addr, b);
-        hop_vector("a 0x82 of 210 bytes: dropped", H3, &H2->addr, at, 210, "truncated", NULL, b);
+        hop_vector("hop 3 forwards whatever return blob hop 2 appended", H3, &H2->u.addr, at, l, NULL, &A->u.addr, b);
+        hop_vector("a 0x82 of 210 bytes: dropped", H3, &H2->u.addr, at, 210, "truncated", NULL, b);
 
         /* The TCP form, and a relay acting as hop 1 for a TCP client. */
         payload[0] = 0x83;
         uint8_t body[PACKET_CAP];
-        l = build_vector("TCP form of an announce request", &po, "request-nonce/tcp", &A->addr, req, 177, true, body);
+        l = build_vector("TCP form of an announce request", &po, "request-nonce/tcp", &A->u.addr, req, 177, true, body);
         lb = tcp_hop_vector("a relay forwards a TCP client's request", H1, 5, UINT64_C(0x0123456789abcdef), body, l, NULL,
-                            &H2->addr, b);
+                            &H2->u.addr, b);
         uint8_t resp[PACKET_CAP];
         resp[0] = 0x8e;
         memcpy(resp + 1, b + lb - RETURN_1, RETURN_1);
         memcpy(resp + 1 + RETURN_1, first_response, first_response_len);
-        response_vector("hop 1 passes a response to its TCP client", H1, &H2->addr, resp, 1 + RETURN_1 + first_response_len,
+        response_vector("hop 1 passes a response to its TCP client", H1, &H2->u.addr, resp, 1 + RETURN_1 + first_response_len,
                         NULL, NULL, a);
         tcp_hop_vector("a TCP request of 177 bytes: dropped", H1, 5, 1, body, 177, "truncated", NULL, b);
-        l = build_vector("TCP form, shortest", &po, "request-nonce/tcp-short", &A->addr, payload, 1, true, body);
+        l = build_vector("TCP form, shortest", &po, "request-nonce/tcp-short", &A->u.addr, payload, 1, true, body);
         CHECK(l == 178, "shortest TCP body");
-        tcp_hop_vector("a TCP request of 178 bytes: forwarded", H1, 6, 2, body, l, NULL, &H2->addr, b);
+        tcp_hop_vector("a TCP request of 178 bytes: forwarded", H1, 6, 2, body, l, NULL, &H2->u.addr, b);
     }
 
     /* ---- responses: limits and checks ---- */
     {
         quiet = true;
-        announce_request("for responses", O->real_sk, A->pk, zero, O->real_pk, O->data_pk, 0x91, req);
-        l = walk_request("for responses", &po, &A->addr, req, 177, at);
+        announce_request("for responses", O->real_sk, A->u.pk, zero, O->real_pk, O->data_pk, 0x91, req);
+        l = walk_request("for responses", &po, &A->u.addr, req, 177, at);
         quiet = false;
-        CHECK(announce_node_vector("self-announce for the response checks", A, &H3->addr, DUAL_STACK, at, l, O->real_sk, NULL,
+        CHECK(announce_node_vector("self-announce for the response checks", A, &H3->u.addr, DUAL_STACK, at, l, O->real_sk, NULL,
                                    &ans), "answer");
         uint8_t resp[PACKET_CAP];
         memcpy(resp, ans.packet, ans.len);
         resp[1 + RETURN_3] = 0x88;
-        response_vector("hop 3 drops a 0x88 response", H3, &A->addr, resp, ans.len, "bad-value", NULL, a);
+        response_vector("hop 3 drops a 0x88 response", H3, &A->u.addr, resp, ans.len, "bad-value", NULL, a);
         resp[1 + RETURN_3] = 0x84;
         resp[40] ^= 1;
-        response_vector("hop 3 drops a response whose return blob was changed", H3, &A->addr, resp, ans.len, "bad-mac", NULL,
+        response_vector("hop 3 drops a response whose return blob was changed", H3, &A->u.addr, resp, ans.len, "bad-mac", NULL,
                         a);
-        response_vector("hop 3 drops a 178-byte response (nothing after the blob)", H3, &A->addr, ans.packet, 178,
+        response_vector("hop 3 drops a 178-byte response (nothing after the blob)", H3, &A->u.addr, ans.packet, 178,
                         "truncated", NULL, a);
         memcpy(resp, ans.packet, 1 + RETURN_3);
         resp[1 + RETURN_3] = 0x86;
-        seeded("response/long", resp + 2 + RETURN_3, 1400);
-        response_vector("hop 3 passes a 1400-byte response back", H3, &A->addr, resp, 1400, NULL, &H2->addr, a);
-        response_vector("hop 3 drops a 1401-byte response", H3, &A->addr, resp, 1401, "trailing-bytes", NULL, a);
-        l = response_vector("hop 3 passes a 179-byte response back", H3, &A->addr, resp, 179, NULL, &H2->addr, a);
-        l = response_vector("hop 2 passes it back", H2, &H3->addr, a, l, NULL, &H1->addr, b);
-        response_vector("hop 1 passes the 1-byte response back", H1, &H2->addr, b, l, NULL, &O->addr, a);
-        response_vector("a 0x8e for another hop 1: dropped", H2, &H3->addr, b, l, "bad-mac", NULL, a);
+        onion_seeded("response/long", resp + 2 + RETURN_3, 1400);
+        response_vector("hop 3 passes a 1400-byte response back", H3, &A->u.addr, resp, 1400, NULL, &H2->u.addr, a);
+        response_vector("hop 3 drops a 1401-byte response", H3, &A->u.addr, resp, 1401, "trailing-bytes", NULL, a);
+        l = response_vector("hop 3 passes a 179-byte response back", H3, &A->u.addr, resp, 179, NULL, &H2->u.addr, a);
+        l = response_vector("hop 2 passes it back", H2, &H3->u.addr, a, l, NULL, &H1->u.addr, b);
+        response_vector("hop 1 passes the 1-byte response back", H1, &H2->u.addr, b, l, NULL, &O->u.addr, a);
+        response_vector("a 0x8e for another hop 1: dropped", H2, &H3->u.addr, b, l, "bad-mac", NULL, a);
     }
 
     /* ---- time: ping ids last one or two windows, announcements 300 s ---- */
@@ -2513,18 +1843,10 @@ static void gen_scenario(void)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s OUTPUT_DIR\n", argv[0]);
-        return 2;
-    }
-    out_dir = argv[1];
-    CHECK(tox_version_major() == 0 && tox_version_minor() == 2 && tox_version_patch() == 18,
-          "linked c-toxcore is %u.%u.%u, the declarations here are for 0.2.18", tox_version_major(),
-          tox_version_minor(), tox_version_patch());
-    seeded("libsodium-global-random", sodium_rng.seed, sizeof sodium_rng.seed);
-    CHECK(randombytes_set_implementation(&sodium_rng_impl) == 0, "randombytes_set_implementation");
+    gen_start(argc, argv, "gen-onion");
+    sodium_rng_install("toxlink/onion/libsodium-global-random");
     CHECK(sodium_init() >= 0, "sodium_init failed");
-    seeded("scratch-random", scratch_rng.seed, sizeof scratch_rng.seed);
+    onion_seeded("scratch-random", scratch_rng.seed, sizeof scratch_rng.seed);
     logger = logger_new();
     CHECK(logger != NULL, "logger_new failed");
 

@@ -17,121 +17,28 @@
  * queue. The clock is ours too. A re-run writes byte-identical files.
  *
  * This is our own code. c-toxcore's internal headers are not installed, so the few
- * internal functions and structs used are declared below from a reading of the v0.2.18
- * sources (toxcore/network.h, crypto_core.h, mono_time.h, TCP_server.h, TCP_client.h) and
- * their layouts pinned with static assertions; the generator refuses any other version.
+ * internal functions and structs used are declared from a reading of the v0.2.18 sources:
+ * those the generators share (network.h, crypto_core.h, mono_time.h, TCP_client.h's
+ * TCP_Proxy_Info) in toxcore-internal.h, the relay's own (TCP_server.h, TCP_client.h)
+ * below; their layouts are pinned with static assertions, and the generator refuses any
+ * other version. Its fake network is its own (in-memory TCP, below), not fake-net.c's.
  */
-#include <assert.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdarg.h>
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <sodium.h>
 #include <tox/tox.h>
 
+#include "gen-common.h"
+#include "toxcore-internal.h"
+
 /* ---------------------------------------------------------------------------------------
- * c-toxcore 0.2.18 internals, declared by us.
+ * c-toxcore 0.2.18 internals only this generator uses, declared by us.
  * ------------------------------------------------------------------------------------ */
-
-typedef struct Family {
-    uint8_t value;
-} Family;
-typedef union IP4 {
-    uint32_t uint32;
-    uint16_t uint16[2];
-    uint8_t uint8[4];
-} IP4;
-typedef union IP6 {
-    uint8_t uint8[16];
-    uint16_t uint16[8];
-    uint32_t uint32[4];
-    uint64_t uint64[2];
-} IP6;
-typedef union IP_Union {
-    IP4 v4;
-    IP6 v6;
-} IP_Union;
-typedef struct IP {
-    Family family;
-    IP_Union ip;
-} IP;
-typedef struct IP_Port {
-    IP ip;
-    uint16_t port; /* network byte order */
-} IP_Port;
-_Static_assert(sizeof(IP) == 24 && sizeof(IP_Port) == 32 && offsetof(IP_Port, port) == 24, "IP_Port");
-enum { NET_FAMILY_IPV4 = 2 };
-
-typedef struct Logger Logger;
-Logger *logger_new(void);
-void logger_kill(Logger *log);
-
-int32_t encrypt_precompute(const uint8_t *public_key, const uint8_t *secret_key, uint8_t *shared_key);
-int32_t encrypt_data_symmetric(const uint8_t *shared_key, const uint8_t *nonce, const uint8_t *plain, size_t length,
-                               uint8_t *encrypted);
-int32_t decrypt_data_symmetric(const uint8_t *shared_key, const uint8_t *nonce, const uint8_t *encrypted, size_t length,
-                               uint8_t *plain);
-void increment_nonce(uint8_t *nonce);
-
-/* crypto_core.h: the random source c-toxcore objects draw nonces and ping ids from. */
-typedef struct Random_Funcs {
-    void (*random_bytes)(void *obj, uint8_t *bytes, size_t length);
-    uint32_t (*random_uniform)(void *obj, uint32_t upper_bound);
-} Random_Funcs;
-typedef struct Random {
-    const Random_Funcs *funcs;
-    void *obj;
-} Random;
-
-/* network.h / network.c: every socket call, as a table. */
-typedef struct Network_Addr {
-    struct sockaddr_storage addr;
-    size_t size;
-} Network_Addr;
-typedef struct Network_Funcs {
-    int (*close)(void *obj, int sock);
-    int (*accept)(void *obj, int sock);
-    int (*bind)(void *obj, int sock, const Network_Addr *addr);
-    int (*listen)(void *obj, int sock, int backlog);
-    int (*recvbuf)(void *obj, int sock);
-    int (*recv)(void *obj, int sock, uint8_t *buf, size_t len);
-    int (*recvfrom)(void *obj, int sock, uint8_t *buf, size_t len, Network_Addr *addr);
-    int (*send)(void *obj, int sock, const uint8_t *buf, size_t len);
-    int (*sendto)(void *obj, int sock, const uint8_t *buf, size_t len, const Network_Addr *addr);
-    int (*socket)(void *obj, int domain, int type, int proto);
-    int (*socket_nonblock)(void *obj, int sock, bool nonblock);
-    int (*getsockopt)(void *obj, int sock, int level, int optname, void *optval, size_t *optlen);
-    int (*setsockopt)(void *obj, int sock, int level, int optname, const void *optval, size_t optlen);
-    int (*getaddrinfo)(void *obj, int family, Network_Addr **addrs);
-    int (*freeaddrinfo)(void *obj, Network_Addr *addrs);
-} Network_Funcs;
-typedef struct Network {
-    const Network_Funcs *funcs;
-    void *obj;
-} Network;
-_Static_assert(sizeof(Random) == 16 && sizeof(Network) == 16 && sizeof(Network_Funcs) == 15 * sizeof(void *),
-               "Random / Network");
-
-/* mono_time.h. `base_time`, the second field, is set to 0 so that c-toxcore's seconds are
- * exactly our clock's (mono_time_new sets it from time()). */
-typedef struct Mono_Time Mono_Time;
-typedef uint64_t mono_time_current_time_cb(void *user_data);
-Mono_Time *mono_time_new(mono_time_current_time_cb *current_time_callback, void *user_data);
-void mono_time_free(Mono_Time *mono_time);
-void mono_time_update(Mono_Time *mono_time);
-uint64_t mono_time_get(const Mono_Time *mono_time);
-typedef struct Mono_Time_Head {
-    uint64_t cur_time;
-    uint64_t base_time;
-} Mono_Time_Head;
 
 /* TCP_server.h */
 typedef struct TCP_Server TCP_Server;
@@ -142,11 +49,6 @@ void do_TCP_server(TCP_Server *tcp_server, const Mono_Time *mono_time);
 void kill_TCP_server(TCP_Server *tcp_server);
 
 /* TCP_client.h */
-typedef struct TCP_Proxy_Info {
-    IP_Port ip_port;
-    uint8_t proxy_type;
-} TCP_Proxy_Info;
-_Static_assert(sizeof(TCP_Proxy_Info) == 40, "TCP_Proxy_Info");
 enum { TCP_CLIENT_CONFIRMED = 6, TCP_CLIENT_DISCONNECTED = 7 };
 typedef struct TCP_Client_Connection TCP_Client_Connection;
 TCP_Client_Connection *new_TCP_connection(const Logger *logger, const Mono_Time *mono_time, const Random *rng,
@@ -180,31 +82,9 @@ void onion_response_handler(TCP_Client_Connection *con, tcp_onion_response_cb *c
  * Helpers.
  * ------------------------------------------------------------------------------------ */
 
-#define KEY 32
-#define NONCE 24
-#define MAC 16
-#define UNUSED(x) (void)(x)
-
-static void die(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("gen-relay: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    exit(1);
-}
-
-#define CHECK(cond, ...) do { if (!(cond)) die(__VA_ARGS__); } while (0)
-
-/* Deterministic bytes: ChaCha20 keyed with BLAKE2b-256 of a label. */
-static void seeded(const char *label, uint8_t *out, size_t n)
-{
-    uint8_t seed[randombytes_SEEDBYTES];
-    crypto_generichash(seed, sizeof seed, (const uint8_t *)label, strlen(label), NULL, 0);
-    randombytes_buf_deterministic(out, n, seed);
-}
+#define KEY KEY_SIZE
+#define NONCE NONCE_SIZE
+#define MAC MAC_SIZE
 
 /* A queue of scripted bytes, then a seeded stream: what both random sources hand out. */
 typedef struct Script {
@@ -245,20 +125,20 @@ static void script_expect_used(const Script *s, const char *what)
     CHECK(s->pos == s->len, "%s: %zu of %zu scripted %s bytes drawn", what, s->pos, s->len, s->name);
 }
 
-static Script rng_script = {.name = "random"};
+static Script random_script = {.name = "random"};
 static Script sodium_script = {.name = "libsodium"};
 
 static void rng_bytes(void *obj, uint8_t *bytes, size_t length)
 {
     UNUSED(obj);
-    script_take(&rng_script, bytes, length);
+    script_take(&random_script, bytes, length);
 }
 
 static uint32_t rng_uniform(void *obj, uint32_t upper_bound)
 {
     UNUSED(obj);
     uint8_t b[4];
-    script_take(&rng_script, b, 4);
+    script_take(&random_script, b, 4);
     const uint32_t v = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
     return upper_bound == 0 ? 0 : v % upper_bound;
 }
@@ -528,158 +408,11 @@ static const Network_Funcs net_funcs = {
 static const Network net = {&net_funcs, NULL};
 
 /* ---------------------------------------------------------------------------------------
- * JSON output, laid out as JSON.stringify(value, null, 2) lays it out.
+ * The suites' files (written with the JSON helpers of gen-common.c).
  * ------------------------------------------------------------------------------------ */
 
-typedef struct Out {
-    FILE *f;
-    int depth;
-    bool items[16];
-    bool after_key;
-    int count;
-} Out;
-
-static void o_item(Out *o)
-{
-    if (o->after_key) {
-        o->after_key = false;
-        return;
-    }
-    if (o->depth > 0) {
-        fputs(o->items[o->depth] ? ",\n" : "\n", o->f);
-        o->items[o->depth] = true;
-        for (int i = 0; i < o->depth; ++i) {
-            fputs("  ", o->f);
-        }
-    }
-}
-static void o_open(Out *o, char c)
-{
-    o_item(o);
-    fputc(c, o->f);
-    ++o->depth;
-    assert(o->depth < 16);
-    o->items[o->depth] = false;
-}
-static void o_close(Out *o, char c)
-{
-    const bool had = o->items[o->depth];
-    --o->depth;
-    if (had) {
-        fputc('\n', o->f);
-        for (int i = 0; i < o->depth; ++i) {
-            fputs("  ", o->f);
-        }
-    }
-    fputc(c, o->f);
-}
-static void o_key(Out *o, const char *key)
-{
-    o_item(o);
-    fprintf(o->f, "\"%s\": ", key);
-    o->after_key = true;
-}
-static void o_string(Out *o, const char *s)
-{
-    o_item(o);
-    fputc('"', o->f);
-    for (; *s != '\0'; ++s) {
-        if (*s == '"' || *s == '\\') {
-            fputc('\\', o->f);
-        }
-        fputc(*s, o->f);
-    }
-    fputc('"', o->f);
-}
-static void o_hex(Out *o, const uint8_t *b, size_t n)
-{
-    o_item(o);
-    fputc('"', o->f);
-    for (size_t i = 0; i < n; ++i) {
-        fprintf(o->f, "%02x", b[i]);
-    }
-    fputc('"', o->f);
-}
-static void o_int(Out *o, long long v)
-{
-    o_item(o);
-    fprintf(o->f, "%lld", v);
-}
-static void o_bool(Out *o, bool v)
-{
-    o_item(o);
-    fputs(v ? "true" : "false", o->f);
-}
-static void f_str(Out *o, const char *k, const char *v)
-{
-    o_key(o, k);
-    o_string(o, v);
-}
-static void f_hex(Out *o, const char *k, const uint8_t *b, size_t n)
-{
-    o_key(o, k);
-    o_hex(o, b, n);
-}
-static void f_int(Out *o, const char *k, long long v)
-{
-    o_key(o, k);
-    o_int(o, v);
-}
-static void f_bool(Out *o, const char *k, bool v)
-{
-    o_key(o, k);
-    o_bool(o, v);
-}
-
-static const char *out_dir;
-
-static void suite_begin(Out *o, const char *suite, const char *description, const char *source)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s.json", out_dir, suite);
-    o->f = fopen(path, "w");
-    CHECK(o->f != NULL, "cannot write %s", path);
-    o->depth = 0;
-    o->after_key = false;
-    o->count = 0;
-    o_open(o, '{');
-    f_int(o, "format", 1);
-    f_str(o, "suite", suite);
-    f_str(o, "description", description);
-    f_str(o, "source", source);
-    o_key(o, "vectors");
-    o_open(o, '[');
-}
-static void suite_end(Out *o)
-{
-    o_close(o, ']');
-    o_close(o, '}');
-    fputc('\n', o->f);
-    fclose(o->f);
-}
-/* A vector: {"name": name, "input": {...}, "expected": {...}}; call v_expected between. */
-static void v_begin(Out *o, const char *name)
-{
-    o_open(o, '{');
-    f_str(o, "name", name);
-    o_key(o, "input");
-    o_open(o, '{');
-    ++o->count;
-}
-static void v_expected(Out *o)
-{
-    o_close(o, '}');
-    o_key(o, "expected");
-    o_open(o, '{');
-}
-static void v_end(Out *o)
-{
-    o_close(o, '}');
-    o_close(o, '}');
-}
-
 #define SOURCE "Generated by test/vectors/generator/gen-relay.c from the Debian libtoxcore.a 0.2.18, linked statically."
-static Out hs_out, frame_out, packet_out, verdict_out;
+static Json hs_out, frame_out, packet_out, verdict_out;
 
 /* ---------------------------------------------------------------------------------------
  * Reading what each end wrote: handshakes, then frames opened with the session key.
@@ -747,73 +480,73 @@ static void no_frame(Session *s, bool from_client, const char *what)
 /* A frame vector: the frame c-toxcore wrote, with its key, nonce and plaintext. */
 static void frame_vector(const char *name, const Session *s, const Frame *f)
 {
-    Out *o = &frame_out;
-    v_begin(o, name);
-    f_hex(o, "shared_key", s->key, KEY);
-    f_hex(o, "nonce", f->nonce, NONCE);
-    f_hex(o, "plaintext", f->plain, f->plain_len);
-    v_expected(o);
-    f_hex(o, "frame", f->frame, f->frame_len);
-    v_end(o);
+    Json *o = &frame_out;
+    vector_begin(o, name);
+    kv_hex(o, "shared_key", s->key, KEY);
+    kv_hex(o, "nonce", f->nonce, NONCE);
+    kv_hex(o, "plaintext", f->plain, f->plain_len);
+    vector_expected(o);
+    kv_hex(o, "frame", f->frame, f->frame_len);
+    vector_end(o);
 }
 
 /* A packet vector: a plaintext c-toxcore built, with its fields. `fields` writes them. */
-typedef void Fields(Out *o, const uint8_t *p, size_t n);
+typedef void Fields(Json *o, const uint8_t *p, size_t n);
 
 static void packet_vector(const char *name, const char *built_by, const char *function, const char *kind,
                           Fields *fields, const Frame *f)
 {
-    Out *o = &packet_out;
-    v_begin(o, name);
-    f_str(o, "built_by", built_by);
-    f_str(o, "function", function);
-    o_key(o, "packet");
-    o_open(o, '{');
-    f_str(o, "kind", kind);
+    Json *o = &packet_out;
+    vector_begin(o, name);
+    kv_str(o, "built_by", built_by);
+    kv_str(o, "function", function);
+    j_key(o, "packet");
+    j_open(o, '{');
+    kv_str(o, "kind", kind);
     fields(o, f->plain, f->plain_len);
-    o_close(o, '}');
-    v_expected(o);
-    f_hex(o, "plaintext", f->plain, f->plain_len);
-    v_end(o);
+    j_close(o, '}');
+    vector_expected(o);
+    kv_hex(o, "plaintext", f->plain, f->plain_len);
+    vector_end(o);
 }
 
-static void fields_key(Out *o, const uint8_t *p, size_t n)
+static void fields_key(Json *o, const uint8_t *p, size_t n)
 {
     CHECK(n == 1 + KEY, "routing request size");
-    f_hex(o, "public_key", p + 1, KEY);
+    kv_hex(o, "public_key", p + 1, KEY);
 }
-static void fields_id_key(Out *o, const uint8_t *p, size_t n)
+static void fields_id_key(Json *o, const uint8_t *p, size_t n)
 {
     CHECK(n == 2 + KEY, "routing response size");
-    f_int(o, "connection_id", p[1]);
-    f_hex(o, "public_key", p + 2, KEY);
+    kv_u64(o, "connection_id", p[1]);
+    kv_hex(o, "public_key", p + 2, KEY);
 }
-static void fields_id(Out *o, const uint8_t *p, size_t n)
+static void fields_id(Json *o, const uint8_t *p, size_t n)
 {
     CHECK(n == 2, "notification size");
-    f_int(o, "connection_id", p[1]);
+    kv_u64(o, "connection_id", p[1]);
 }
-static void fields_ping(Out *o, const uint8_t *p, size_t n)
+static void fields_ping(Json *o, const uint8_t *p, size_t n)
 {
     CHECK(n == 9, "ping size");
-    f_hex(o, "ping_id", p + 1, 8);
+    kv_hex(o, "ping_id", p + 1, 8);
 }
-static void fields_key_data(Out *o, const uint8_t *p, size_t n)
+static void fields_key_data(Json *o, const uint8_t *p, size_t n)
 {
     CHECK(n > 1 + KEY, "OOB size");
-    f_hex(o, "public_key", p + 1, KEY);
-    f_hex(o, "data", p + 1 + KEY, n - 1 - KEY);
+    kv_hex(o, "public_key", p + 1, KEY);
+    kv_hex(o, "data", p + 1 + KEY, n - 1 - KEY);
 }
-static void fields_onion(Out *o, const uint8_t *p, size_t n)
+static void fields_onion(Json *o, const uint8_t *p, size_t n)
 {
     CHECK(n > 1 + NONCE, "onion request size");
-    f_hex(o, "nonce", p + 1, NONCE);
-    f_hex(o, "payload", p + 1 + NONCE, n - 1 - NONCE);
+    kv_hex(o, "nonce", p + 1, NONCE);
+    kv_hex(o, "payload", p + 1 + NONCE, n - 1 - NONCE);
 }
-static void fields_data(Out *o, const uint8_t *p, size_t n)
+static void fields_data(Json *o, const uint8_t *p, size_t n)
 {
-    f_int(o, "connection_id", p[0]);
-    f_hex(o, "data", p + 1, n - 1);
+    kv_u64(o, "connection_id", p[0]);
+    kv_hex(o, "data", p + 1, n - 1);
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -918,20 +651,32 @@ static int adopt(int client)
     return end;
 }
 
+/* Scripts the draws of one side's handshake: its temporary key pair (libsodium), then its
+ * base nonce and the handshake's nonce (the Random), seeded from "LABEL/PREFIXtemp-secret-key",
+ * "LABEL/PREFIXbase-nonce" and "LABEL/PREFIXhandshake-nonce". */
+static void handshake_draws(const char *label, const char *prefix, uint8_t *temp_sk, uint8_t *temp_pk, uint8_t *base,
+                            uint8_t *nonce)
+{
+    char what[64], l[128];
+    snprintf(what, sizeof what, "%stemp-secret-key", prefix);
+    label_of(l, sizeof l, label, what);
+    script_push(&sodium_script, l, temp_sk, KEY);
+    CHECK(crypto_scalarmult_base(temp_pk, temp_sk) == 0, "scalarmult_base");
+    snprintf(what, sizeof what, "%sbase-nonce", prefix);
+    label_of(l, sizeof l, label, what);
+    script_push(&random_script, l, base, NONCE);
+    snprintf(what, sizeof what, "%shandshake-nonce", prefix);
+    label_of(l, sizeof l, label, what);
+    script_push(&random_script, l, nonce, NONCE);
+}
+
 /* A c-toxcore client of a relay with key `server_pk`, its draws scripted from `label`. */
 static void client_new(Client *c, const char *label, const uint8_t *server_pk, uint16_t port)
 {
-    char l[128];
     memset(c, 0, sizeof *c);
     snprintf(c->label, sizeof c->label, "%s", label);
     keys_of(label, "secret-key", c->sk, c->pk);
-    label_of(l, sizeof l, label, "temp-secret-key");
-    script_push(&sodium_script, l, c->temp_sk, KEY);
-    CHECK(crypto_scalarmult_base(c->temp_pk, c->temp_sk) == 0, "scalarmult_base");
-    label_of(l, sizeof l, label, "base-nonce");
-    script_push(&rng_script, l, c->base, NONCE);
-    label_of(l, sizeof l, label, "handshake-nonce");
-    script_push(&rng_script, l, c->hs_nonce, NONCE);
+    handshake_draws(label, "", c->temp_sk, c->temp_pk, c->base, c->hs_nonce);
     IP_Port ipp;
     memset(&ipp, 0, sizeof ipp);
     ipp.ip.family.value = NET_FAMILY_IPV4;
@@ -941,7 +686,7 @@ static void client_new(Client *c, const char *label, const uint8_t *server_pk, u
     c->con = new_TCP_connection(logger, mono, &rng, &net, &ipp, server_pk, c->pk, c->sk, NULL);
     CHECK(c->con != NULL, "new_TCP_connection failed");
     script_expect_used(&sodium_script, "new_TCP_connection");
-    script_expect_used(&rng_script, "new_TCP_connection");
+    script_expect_used(&random_script, "new_TCP_connection");
     c->sock = last_created;
     routing_response_handler(c->con, on_response, c);
     routing_status_handler(c->con, on_status, c);
@@ -957,21 +702,14 @@ typedef struct Relay_Draws {
 
 static void relay_draws(Relay_Draws *d, const char *label)
 {
-    char l[128];
-    label_of(l, sizeof l, label, "relay-temp-secret-key");
-    script_push(&sodium_script, l, d->temp_sk, KEY);
-    CHECK(crypto_scalarmult_base(d->temp_pk, d->temp_sk) == 0, "scalarmult_base");
-    label_of(l, sizeof l, label, "relay-base-nonce");
-    script_push(&rng_script, l, d->base, NONCE);
-    label_of(l, sizeof l, label, "relay-handshake-nonce");
-    script_push(&rng_script, l, d->nonce, NONCE);
+    handshake_draws(label, "relay-", d->temp_sk, d->temp_pk, d->base, d->nonce);
 }
 
 static void ping_draw(const char *label, uint8_t *id)
 {
     char l[128];
     label_of(l, sizeof l, label, "ping-id");
-    script_push(&rng_script, l, id, 8);
+    script_push(&random_script, l, id, 8);
 }
 
 /* The session of a client with known temp secret and a relay with known temp secret. */
@@ -1044,7 +782,7 @@ static void raw_connect(Raw *r, const char *label, bool confirm)
     relay_draws(&d, label);
     pump(NULL, 0, 3);
     script_expect_used(&sodium_script, "relay handshake");
-    script_expect_used(&rng_script, "relay handshake");
+    script_expect_used(&random_script, "relay handshake");
     const int end = socks[r->sock].peer;
     CHECK(end >= 0 && socks[end].out_len == 96, "the relay did not answer the handshake");
     session_of(&r->s, r->sock, end, r->temp_sk, d.temp_pk, r->base, d.base, 128, 96);
@@ -1060,25 +798,25 @@ static void raw_connect(Raw *r, const char *label, bool confirm)
 }
 
 /* Frames the relay sent a raw client since the last call, as plaintext hex in `out`. */
-static void raw_replies(Raw *r, Out *o, const char *key)
+static void raw_replies(Raw *r, Json *o, const char *key)
 {
-    o_key(o, key);
-    o_open(o, '[');
+    j_key(o, key);
+    j_open(o, '[');
     Frame f;
     while (next_frame(&r->s, false, &f)) {
-        o_hex(o, f.plain, f.plain_len);
+        j_hex(o, f.plain, f.plain_len);
     }
-    o_close(o, ']');
+    j_close(o, ']');
 }
 
-static void client_events(Client *c, Out *o)
+static void client_events(Client *c, Json *o)
 {
-    o_key(o, "events");
-    o_open(o, '[');
+    j_key(o, "events");
+    j_open(o, '[');
     for (int i = 0; i < c->n_events; ++i) {
-        o_string(o, c->events[i]);
+        j_str(o, c->events[i]);
     }
-    o_close(o, ']');
+    j_close(o, ']');
     c->n_events = 0;
 }
 
@@ -1133,7 +871,7 @@ static bool fake_connect(Client *c, Session *s, const char *label, const uint8_t
         ping_draw(label, id);
     }
     pump(cs, 1, 2);
-    script_expect_used(&rng_script, "client confirmation");
+    script_expect_used(&random_script, "client confirmation");
     if (tcp_con_status(c->con) != TCP_CLIENT_CONFIRMED) {
         return false;
     }
@@ -1161,7 +899,7 @@ static void connect_to_relay(Client *c, Session *s, const char *label, Client **
     ping_draw(label, id);
     pump(all, n, 4);
     script_expect_used(&sodium_script, "connect");
-    script_expect_used(&rng_script, "connect");
+    script_expect_used(&random_script, "connect");
     CHECK(tcp_con_status(c->con) == TCP_CLIENT_CONFIRMED, "%s is not connected", label);
     const int end = socks[c->sock].peer;
     CHECK(socks[c->sock].out_len >= 128 && socks[end].out_len >= 96, "handshakes");
@@ -1170,37 +908,37 @@ static void connect_to_relay(Client *c, Session *s, const char *label, Client **
     char name[128];
     uint8_t shared[KEY];
     CHECK(encrypt_precompute(relay_pk, c->sk, shared) == 0, "precompute");
-    Out *o = &hs_out;
+    Json *o = &hs_out;
     snprintf(name, sizeof name, "client %s: built by new_TCP_connection (generate_handshake)", label);
-    v_begin(o, name);
-    f_str(o, "side", "client");
-    f_hex(o, "client_secret_key", c->sk, KEY);
-    f_hex(o, "client_public_key", c->pk, KEY);
-    f_hex(o, "relay_public_key", relay_pk, KEY);
-    f_hex(o, "temp_secret_key", c->temp_sk, KEY);
-    f_hex(o, "temp_public_key", c->temp_pk, KEY);
-    f_hex(o, "base_nonce", c->base, NONCE);
-    f_hex(o, "nonce", c->hs_nonce, NONCE);
-    v_expected(o);
-    f_hex(o, "shared_key", shared, KEY);
-    f_hex(o, "packet", socks[c->sock].out, 128);
-    v_end(o);
+    vector_begin(o, name);
+    kv_str(o, "side", "client");
+    kv_hex(o, "client_secret_key", c->sk, KEY);
+    kv_hex(o, "client_public_key", c->pk, KEY);
+    kv_hex(o, "relay_public_key", relay_pk, KEY);
+    kv_hex(o, "temp_secret_key", c->temp_sk, KEY);
+    kv_hex(o, "temp_public_key", c->temp_pk, KEY);
+    kv_hex(o, "base_nonce", c->base, NONCE);
+    kv_hex(o, "nonce", c->hs_nonce, NONCE);
+    vector_expected(o);
+    kv_hex(o, "shared_key", shared, KEY);
+    kv_hex(o, "packet", socks[c->sock].out, 128);
+    vector_end(o);
     snprintf(name, sizeof name, "relay to %s: built by handle_TCP_handshake", label);
-    v_begin(o, name);
-    f_str(o, "side", "relay");
-    f_hex(o, "relay_secret_key", relay_sk, KEY);
-    f_hex(o, "relay_public_key", relay_pk, KEY);
-    f_hex(o, "client_public_key", c->pk, KEY);
-    f_hex(o, "client_temp_public_key", c->temp_pk, KEY);
-    f_hex(o, "temp_secret_key", d.temp_sk, KEY);
-    f_hex(o, "temp_public_key", d.temp_pk, KEY);
-    f_hex(o, "base_nonce", d.base, NONCE);
-    f_hex(o, "nonce", d.nonce, NONCE);
-    v_expected(o);
-    f_hex(o, "shared_key", shared, KEY);
-    f_hex(o, "packet", socks[end].out, 96);
-    f_hex(o, "session_key", s->key, KEY);
-    v_end(o);
+    vector_begin(o, name);
+    kv_str(o, "side", "relay");
+    kv_hex(o, "relay_secret_key", relay_sk, KEY);
+    kv_hex(o, "relay_public_key", relay_pk, KEY);
+    kv_hex(o, "client_public_key", c->pk, KEY);
+    kv_hex(o, "client_temp_public_key", c->temp_pk, KEY);
+    kv_hex(o, "temp_secret_key", d.temp_sk, KEY);
+    kv_hex(o, "temp_public_key", d.temp_pk, KEY);
+    kv_hex(o, "base_nonce", d.base, NONCE);
+    kv_hex(o, "nonce", d.nonce, NONCE);
+    vector_expected(o);
+    kv_hex(o, "shared_key", shared, KEY);
+    kv_hex(o, "packet", socks[end].out, 96);
+    kv_hex(o, "session_key", s->key, KEY);
+    vector_end(o);
 
     Frame f;
     one_frame(s, true, 4, &f, "the client's first ping");
@@ -1325,7 +1063,7 @@ static void gen_session(void)
     ping_draw("a-second", ping_a);
     ping_draw("b-second", ping_b);
     pump(all, 2, 3);
-    script_expect_used(&rng_script, "pings at 30 s");
+    script_expect_used(&random_script, "pings at 30 s");
     bool got_ping = false, got_pong = false;
     while (next_frame(&sa, false, &f)) {
         if (f.plain[0] == 4) {
@@ -1405,27 +1143,27 @@ static void relay_handshake_vector(const char *name, const char *label, void (*s
     const bool closed = socks[end].closed;
     CHECK(!(answered && closed), "answered and closed");
     if (answered) {
-        script_expect_used(&rng_script, name);
+        script_expect_used(&random_script, name);
         script_expect_used(&sodium_script, name);
     } else {
-        rng_script.pos = rng_script.len = 0;
+        random_script.pos = random_script.len = 0;
         sodium_script.pos = sodium_script.len = 0;
     }
-    Out *o = &hs_out;
-    v_begin(o, name);
-    f_str(o, "side", "relay");
-    f_hex(o, "packet", hello, len);
-    f_hex(o, "relay_secret_key", relay_sk, KEY);
-    v_expected(o);
-    f_str(o, "c_toxcore", answered ? "answered" : closed ? "closed" : "waits");
+    Json *o = &hs_out;
+    vector_begin(o, name);
+    kv_str(o, "side", "relay");
+    kv_hex(o, "packet", hello, len);
+    kv_hex(o, "relay_secret_key", relay_sk, KEY);
+    vector_expected(o);
+    kv_str(o, "c_toxcore", answered ? "answered" : closed ? "closed" : "waits");
     if (answered) {
-        f_hex(o, "client_public_key", pk, KEY);
-        f_hex(o, "temp_public_key", tpk, KEY);
-        f_hex(o, "base_nonce", base, NONCE);
+        kv_hex(o, "client_public_key", pk, KEY);
+        kv_hex(o, "temp_public_key", tpk, KEY);
+        kv_hex(o, "base_nonce", base, NONCE);
     } else {
-        f_str(o, "error", len < 128 ? "truncated" : "bad-mac");
+        kv_str(o, "error", len < 128 ? "truncated" : "bad-mac");
     }
-    v_end(o);
+    vector_end(o);
 }
 
 static void spoil_mac(uint8_t *hello, size_t *len)
@@ -1474,21 +1212,21 @@ static void client_handshake_vector(const char *name, const char *label, bool sp
     }
     const bool connected = fake_connect(&c, &s, label, spoil ? answer : NULL);
     CHECK(connected == !spoil, "%s: connected %d", name, connected);
-    Out *o = &hs_out;
-    v_begin(o, name);
-    f_str(o, "side", "client");
-    f_hex(o, "packet", answer, 96);
-    f_hex(o, "client_secret_key", c.sk, KEY);
-    f_hex(o, "relay_public_key", fake_pk, KEY);
-    v_expected(o);
-    f_str(o, "c_toxcore", connected ? "connected" : "disconnected");
+    Json *o = &hs_out;
+    vector_begin(o, name);
+    kv_str(o, "side", "client");
+    kv_hex(o, "packet", answer, 96);
+    kv_hex(o, "client_secret_key", c.sk, KEY);
+    kv_hex(o, "relay_public_key", fake_pk, KEY);
+    vector_expected(o);
+    kv_str(o, "c_toxcore", connected ? "connected" : "disconnected");
     if (connected) {
-        f_hex(o, "temp_public_key", temp_pk, KEY);
-        f_hex(o, "base_nonce", base, NONCE);
+        kv_hex(o, "temp_public_key", temp_pk, KEY);
+        kv_hex(o, "base_nonce", base, NONCE);
     } else {
-        f_str(o, "error", "bad-mac");
+        kv_str(o, "error", "bad-mac");
     }
-    v_end(o);
+    vector_end(o);
     kill_TCP_connection(c.con);
 }
 
@@ -1514,10 +1252,10 @@ static void frame_decode_vector(const char *name, const char *label, const uint8
 {
     Raw r;
     raw_connect(&r, label, true);
-    Out *o = &frame_out;
-    v_begin(o, name);
-    f_hex(o, "shared_key", r.s.key, KEY);
-    f_hex(o, "nonce", r.s.c_nonce, NONCE);
+    Json *o = &frame_out;
+    vector_begin(o, name);
+    kv_hex(o, "shared_key", r.s.key, KEY);
+    kv_hex(o, "nonce", r.s.c_nonce, NONCE);
     /* Crafted frames are made from this raw client's key and nonce by the caller's builder. */
     uint8_t wire[8192];
     size_t wire_len = 0;
@@ -1560,20 +1298,20 @@ static void frame_decode_vector(const char *name, const char *label, const uint8
     }
     raw_write(&r, wire, wire_len);
     pump(NULL, 0, 3);
-    f_hex(o, "bytes", wire, wire_len);
-    v_expected(o);
-    f_str(o, "c_toxcore", raw_open(&r) ? "open" : "closed");
-    o_key(o, "frames");
-    o_open(o, '[');
+    kv_hex(o, "bytes", wire, wire_len);
+    vector_expected(o);
+    kv_str(o, "c_toxcore", raw_open(&r) ? "open" : "closed");
+    j_key(o, "frames");
+    j_open(o, '[');
     for (int i = 0; i < n_plains; ++i) {
-        o_hex(o, plains[i], plain_lens[i]);
+        j_hex(o, plains[i], plain_lens[i]);
     }
-    o_close(o, ']');
+    j_close(o, ']');
     if (error != NULL) {
-        f_str(o, "error", error);
+        kv_str(o, "error", error);
     }
     raw_replies(&r, o, "replies");
-    v_end(o);
+    vector_end(o);
     CHECK((error == NULL) == raw_open(&r), "%s: c-toxcore %s", name, raw_open(&r) ? "kept it open" : "closed it");
 }
 
@@ -1636,6 +1374,20 @@ static void gen_frame_verdicts(void)
 #undef SEAL
 }
 
+/* Starts a relay-verdict vector: its input, and whether the receiver closed. */
+static Json *verdict_begin(const char *name, const char *receiver, const char *state, const uint8_t *plain, size_t n,
+                           bool closed)
+{
+    Json *o = &verdict_out;
+    vector_begin(o, name);
+    kv_str(o, "receiver", receiver);
+    kv_str(o, "state", state);
+    kv_hex(o, "plaintext", plain, n);
+    vector_expected(o);
+    kv_bool(o, "closed", closed);
+    return o;
+}
+
 /* A verdict at the relay: a crafted plaintext from a confirmed raw client in state `state`. */
 static void relay_verdict(const char *name, const char *label, const char *state, const uint8_t *plain, size_t n)
 {
@@ -1663,19 +1415,13 @@ static void relay_verdict(const char *name, const char *label, const char *state
     }
     raw_send(&r, plain, n);
     pump(NULL, 0, 3);
-    Out *o = &verdict_out;
-    v_begin(o, name);
-    f_str(o, "receiver", "relay");
-    f_str(o, "state", state);
-    f_hex(o, "plaintext", plain, n);
-    v_expected(o);
-    f_bool(o, "closed", !raw_open(&r));
+    Json *o = verdict_begin(name, "relay", state, plain, n, !raw_open(&r));
     raw_replies(&r, o, "replies");
     if (has_peer) {
         raw_replies(&peer, o, "forwarded");
     }
-    v_end(o);
-    rng_script.pos = rng_script.len = 0;
+    vector_end(o);
+    random_script.pos = random_script.len = 0;
 }
 
 /* A verdict at a c-toxcore client: a crafted plaintext from the generator's relay. */
@@ -1697,33 +1443,95 @@ static void client_verdict(const char *name, const char *label, const char *stat
     }
     fake_send(&s, plain, n);
     pump(cs, 1, 2);
-    Out *o = &verdict_out;
-    v_begin(o, name);
-    f_str(o, "receiver", "client");
-    f_str(o, "state", state);
-    f_hex(o, "plaintext", plain, n);
-    v_expected(o);
-    f_bool(o, "closed", tcp_con_status(c.con) == TCP_CLIENT_DISCONNECTED);
-    o_key(o, "replies");
-    o_open(o, '[');
+    Json *o = verdict_begin(name, "client", state, plain, n, tcp_con_status(c.con) == TCP_CLIENT_DISCONNECTED);
+    j_key(o, "replies");
+    j_open(o, '[');
     Frame f;
     while (next_frame(&s, true, &f)) {
-        o_hex(o, f.plain, f.plain_len);
+        j_hex(o, f.plain, f.plain_len);
     }
-    o_close(o, ']');
+    j_close(o, ']');
     client_events(&c, o);
-    v_end(o);
+    vector_end(o);
     kill_TCP_connection(c.con);
-    rng_script.pos = rng_script.len = 0;
+    random_script.pos = random_script.len = 0;
 }
+
+/* A short frame plaintext and the vector it makes: relay_verdict or client_verdict. */
+typedef struct Verdict_Case {
+    const char *name, *label, *state;
+    uint8_t plain[12];
+    size_t len;
+} Verdict_Case;
+
+typedef void verdict_fn(const char *name, const char *label, const char *state, const uint8_t *plain, size_t n);
+
+static void run_verdicts(verdict_fn *verdict, const Verdict_Case *cases, size_t count)
+{
+    for (size_t i = 0; i < count; ++i) {
+        verdict(cases[i].name, cases[i].label, cases[i].state, cases[i].plain, cases[i].len);
+    }
+}
+
+#define RUN_VERDICTS(verdict, cases) run_verdicts(verdict, cases, sizeof cases / sizeof cases[0])
+
+/* Notifications, pings and pongs a client sends the relay. */
+static const Verdict_Case RELAY_CONTROL[] = {
+    {"relay: a connect notification from a client is ignored", "rv-conn", "confirmed", {2, 16}, 2},
+    {"relay: a connect notification for id 5 is ignored too", "rv-conn-5", "confirmed", {2, 5}, 2},
+    {"relay: a disconnect notification for an unused id closes", "rv-disc-unused", "confirmed", {3, 16}, 2},
+    {"relay: a disconnect notification for an online route tells the peer", "rv-disc", "route-16-online", {3, 16}, 2},
+    {"relay: a disconnect notification for id 5 closes", "rv-disc-5", "confirmed", {3, 5}, 2},
+    {"relay: a ping is answered with its id", "rv-ping", "confirmed", {4, 1, 1, 2, 3, 5, 8, 13, 21}, 9},
+    {"relay: a ping with id 0 is answered with a pong of id 0", "rv-ping-0", "confirmed", {4, 0, 0, 0, 0, 0, 0, 0, 0}, 9},
+    {"relay: a ping of 8 bytes closes", "rv-ping-8", "confirmed", {4, 1, 2, 3, 4, 5, 6, 7}, 8},
+    {"relay: a pong with id 0 closes", "rv-pong-0", "confirmed", {5, 0, 0, 0, 0, 0, 0, 0, 0}, 9},
+    {"relay: a pong that answers nothing is ignored", "rv-pong", "confirmed", {5, 9, 9, 9, 9, 9, 9, 9, 9}, 9},
+};
+/* Onion, forwarding, unassigned and data frames a client sends the relay. */
+static const Verdict_Case RELAY_OTHER[] = {
+    {"relay: an onion response from a client closes", "rv-onion-resp", "confirmed", {9, 0x84, 1, 2}, 4},
+    {"relay: a forward request to a relay without forwarding closes", "rv-fwd", "confirmed", {10, 2, 127, 0, 0, 1, 0, 1, 1, 2, 3}, 11},
+    {"relay: a forwarding frame from a client closes", "rv-fwding", "confirmed", {11, 1, 2, 3}, 4},
+    {"relay: type 12 (unassigned) closes", "rv-12", "confirmed", {12, 1, 2, 3}, 4},
+    {"relay: type 15 (unassigned) closes", "rv-15", "confirmed", {15, 1}, 2},
+    {"relay: data for an unused id closes", "rv-data-unused", "confirmed", {20, 1, 2}, 3},
+    {"relay: data on a route whose peer has not asked is dropped", "rv-data-waiting", "route-16-waiting", {16, 1, 2}, 3},
+    {"relay: data on an online route is passed on", "rv-data", "route-16-online", {16, 0x1b, 2, 3}, 4},
+    {"relay: data with no payload on an online route is passed on", "rv-data-empty", "route-16-online", {16}, 1},
+};
+/* Notifications, pings and pongs the relay sends a client. */
+static const Verdict_Case CLIENT_CONTROL[] = {
+    {"client: a connect notification for an id never given is ignored", "cv-conn-unknown", "confirmed", {2, 16}, 2},
+    {"client: a connect notification for id 5 disconnects", "cv-conn-5", "confirmed", {2, 5}, 2},
+    {"client: a disconnect notification for an online route is reported", "cv-disc", "route-16-online", {3, 16}, 2},
+    {"client: a disconnect notification for id 5 disconnects", "cv-disc-5", "confirmed", {3, 5}, 2},
+    {"client: a ping is answered with its id", "cv-ping", "confirmed", {4, 3, 1, 4, 1, 5, 9, 2, 6}, 9},
+    {"client: a ping with id 0 is not answered", "cv-ping-0", "confirmed", {4, 0, 0, 0, 0, 0, 0, 0, 0}, 9},
+    {"client: a pong with id 0 disconnects", "cv-pong-0", "confirmed", {5, 0, 0, 0, 0, 0, 0, 0, 0}, 9},
+};
+/* Data and onion responses the relay sends a client. */
+static const Verdict_Case CLIENT_DATA[] = {
+    {"client: data on an online route is reported", "cv-data", "route-16-online", {16, 0x1b, 7}, 3},
+    {"client: data for an id never given is reported too", "cv-data-unknown", "confirmed", {16, 0x1b, 7}, 3},
+    {"client: data with no payload disconnects", "cv-data-empty", "route-16-online", {16}, 1},
+    {"client: an onion response is reported", "cv-onion", "confirmed", {9, 0x84, 1}, 3},
+    {"client: an onion response with nothing in it disconnects", "cv-onion-empty", "confirmed", {9}, 1},
+};
+/* Frames only a client sends, from the relay. */
+static const Verdict_Case CLIENT_RELAY_ONLY[] = {
+    {"client: an onion request from the relay disconnects", "cv-onion-req", "confirmed", {8, 1, 2}, 3},
+    {"client: a forward request from the relay disconnects", "cv-fwd", "confirmed", {10, 1, 2}, 3},
+    {"client: a forwarding frame is taken", "cv-fwding", "confirmed", {11, 1, 2}, 3},
+    {"client: type 12 disconnects", "cv-12", "confirmed", {12, 1}, 2},
+};
+
 
 static void gen_packet_verdicts(void)
 {
-    uint8_t p[1100];
+    uint8_t p[1100] = {0}; /* zeroed: "rv-route-34" holds p[33] */
     uint8_t key[KEY];
     seeded("toxlink/relay/verdict-key", key, KEY);
-#define P(...) do { const uint8_t v_[] = {__VA_ARGS__}; memcpy(p, v_, sizeof v_); n = sizeof v_; } while (0)
-    size_t n;
 
     /* At the relay. */
     p[0] = 0;
@@ -1731,26 +1539,7 @@ static void gen_packet_verdicts(void)
     relay_verdict("relay: a routing request of 33 bytes is answered", "rv-route", "confirmed", p, 33);
     relay_verdict("relay: a routing request of 34 bytes closes", "rv-route-34", "confirmed", p, 34);
     relay_verdict("relay: a routing request of 32 bytes closes", "rv-route-32", "confirmed", p, 32);
-    P(2, 16);
-    relay_verdict("relay: a connect notification from a client is ignored", "rv-conn", "confirmed", p, n);
-    P(2, 5);
-    relay_verdict("relay: a connect notification for id 5 is ignored too", "rv-conn-5", "confirmed", p, n);
-    P(3, 16);
-    relay_verdict("relay: a disconnect notification for an unused id closes", "rv-disc-unused", "confirmed", p, n);
-    relay_verdict("relay: a disconnect notification for an online route tells the peer", "rv-disc", "route-16-online",
-                  p, n);
-    P(3, 5);
-    relay_verdict("relay: a disconnect notification for id 5 closes", "rv-disc-5", "confirmed", p, n);
-    P(4, 1, 1, 2, 3, 5, 8, 13, 21);
-    relay_verdict("relay: a ping is answered with its id", "rv-ping", "confirmed", p, n);
-    P(4, 0, 0, 0, 0, 0, 0, 0, 0);
-    relay_verdict("relay: a ping with id 0 is answered with a pong of id 0", "rv-ping-0", "confirmed", p, n);
-    P(4, 1, 2, 3, 4, 5, 6, 7);
-    relay_verdict("relay: a ping of 8 bytes closes", "rv-ping-8", "confirmed", p, n);
-    P(5, 0, 0, 0, 0, 0, 0, 0, 0);
-    relay_verdict("relay: a pong with id 0 closes", "rv-pong-0", "confirmed", p, n);
-    P(5, 9, 9, 9, 9, 9, 9, 9, 9);
-    relay_verdict("relay: a pong that answers nothing is ignored", "rv-pong", "confirmed", p, n);
+    RUN_VERDICTS(relay_verdict, RELAY_CONTROL);
     p[0] = 6;
     memcpy(p + 1, key, KEY);
     relay_verdict("relay: an OOB send with no payload closes", "rv-oob-0", "confirmed", p, 33);
@@ -1766,26 +1555,8 @@ static void gen_packet_verdicts(void)
     p[0] = 8;
     memset(p + 1, 0x21, 200);
     relay_verdict("relay: an onion request to a relay without an onion is ignored", "rv-onion", "confirmed", p, 201);
-    P(9, 0x84, 1, 2);
-    relay_verdict("relay: an onion response from a client closes", "rv-onion-resp", "confirmed", p, n);
-    P(10, 2, 127, 0, 0, 1, 0, 1, 1, 2, 3);
-    relay_verdict("relay: a forward request to a relay without forwarding closes", "rv-fwd", "confirmed", p, n);
-    P(11, 1, 2, 3);
-    relay_verdict("relay: a forwarding frame from a client closes", "rv-fwding", "confirmed", p, n);
-    P(12, 1, 2, 3);
-    relay_verdict("relay: type 12 (unassigned) closes", "rv-12", "confirmed", p, n);
-    P(15, 1);
-    relay_verdict("relay: type 15 (unassigned) closes", "rv-15", "confirmed", p, n);
-    P(20, 1, 2);
-    relay_verdict("relay: data for an unused id closes", "rv-data-unused", "confirmed", p, n);
-    P(16, 1, 2);
-    relay_verdict("relay: data on a route whose peer has not asked is dropped", "rv-data-waiting", "route-16-waiting", p,
-                  n);
-    P(16, 0x1b, 2, 3);
-    relay_verdict("relay: data on an online route is passed on", "rv-data", "route-16-online", p, n);
-    P(16);
-    relay_verdict("relay: data with no payload on an online route is passed on", "rv-data-empty", "route-16-online", p,
-                  n);
+
+    RUN_VERDICTS(relay_verdict, RELAY_OTHER);
 
     /* At the client. */
     p[0] = 1;
@@ -1798,65 +1569,27 @@ static void gen_packet_verdicts(void)
     client_verdict("client: a routing response with id 5 is ignored", "cv-resp-5", "confirmed", p, 34);
     p[1] = 16;
     client_verdict("client: a routing response of 33 bytes disconnects", "cv-resp-33", "confirmed", p, 33);
-    P(2, 16);
-    client_verdict("client: a connect notification for an id never given is ignored", "cv-conn-unknown", "confirmed", p,
-                   n);
-    P(2, 5);
-    client_verdict("client: a connect notification for id 5 disconnects", "cv-conn-5", "confirmed", p, n);
-    P(3, 16);
-    client_verdict("client: a disconnect notification for an online route is reported", "cv-disc", "route-16-online",
-                   p, n);
-    P(3, 5);
-    client_verdict("client: a disconnect notification for id 5 disconnects", "cv-disc-5", "confirmed", p, n);
-    P(4, 3, 1, 4, 1, 5, 9, 2, 6);
-    client_verdict("client: a ping is answered with its id", "cv-ping", "confirmed", p, n);
-    P(4, 0, 0, 0, 0, 0, 0, 0, 0);
-    client_verdict("client: a ping with id 0 is not answered", "cv-ping-0", "confirmed", p, n);
-    P(5, 0, 0, 0, 0, 0, 0, 0, 0);
-    client_verdict("client: a pong with id 0 disconnects", "cv-pong-0", "confirmed", p, n);
+    RUN_VERDICTS(client_verdict, CLIENT_CONTROL);
     p[0] = 7;
     memcpy(p + 1, key, KEY);
     client_verdict("client: an OOB receive with no payload disconnects", "cv-oob-0", "confirmed", p, 33);
     memset(p + 33, 0x18, 1025);
     client_verdict("client: an OOB receive of 1 byte is reported", "cv-oob-1", "confirmed", p, 34);
     client_verdict("client: an OOB receive of 1025 bytes is reported", "cv-oob-1025", "confirmed", p, 33 + 1025);
-    P(16, 0x1b, 7);
-    client_verdict("client: data on an online route is reported", "cv-data", "route-16-online", p, n);
-    client_verdict("client: data for an id never given is reported too", "cv-data-unknown", "confirmed", p, n);
-    P(16);
-    client_verdict("client: data with no payload disconnects", "cv-data-empty", "route-16-online", p, n);
-    P(9, 0x84, 1);
-    client_verdict("client: an onion response is reported", "cv-onion", "confirmed", p, n);
-    P(9);
-    client_verdict("client: an onion response with nothing in it disconnects", "cv-onion-empty", "confirmed", p, n);
+    RUN_VERDICTS(client_verdict, CLIENT_DATA);
     p[0] = 0;
     memcpy(p + 1, key, KEY);
     client_verdict("client: a routing request from the relay disconnects", "cv-route", "confirmed", p, 33);
     p[0] = 6;
     client_verdict("client: an OOB send from the relay disconnects", "cv-oob-send", "confirmed", p, 40);
-    P(8, 1, 2);
-    client_verdict("client: an onion request from the relay disconnects", "cv-onion-req", "confirmed", p, n);
-    P(10, 1, 2);
-    client_verdict("client: a forward request from the relay disconnects", "cv-fwd", "confirmed", p, n);
-    P(11, 1, 2);
-    client_verdict("client: a forwarding frame is taken", "cv-fwding", "confirmed", p, n);
-    P(12, 1);
-    client_verdict("client: type 12 disconnects", "cv-12", "confirmed", p, n);
-#undef P
+    RUN_VERDICTS(client_verdict, CLIENT_RELAY_ONLY);
 }
 
 /* --------------------------------------------------------------------------------------- */
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s OUTPUT_DIR\n", argv[0]);
-        return 2;
-    }
-    out_dir = argv[1];
-    CHECK(tox_version_major() == 0 && tox_version_minor() == 2 && tox_version_patch() == 18,
-          "linked c-toxcore is %u.%u.%u, the declarations here are for 0.2.18", tox_version_major(),
-          tox_version_minor(), tox_version_patch());
+    gen_start(argc, argv, "gen-relay");
     CHECK(randombytes_set_implementation(&sodium_impl) == 0, "randombytes_set_implementation");
     CHECK(sodium_init() >= 0, "sodium_init failed");
     logger = logger_new();

@@ -22,7 +22,6 @@
  * tox_get_savedata writes back ("resaved"). The generator dies when c-toxcore's verdict is
  * not the one the vector's name states.
  */
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,18 +31,7 @@
 #include <sodium.h>
 #include <tox/tox.h>
 
-static void die(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("gen-savedata: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    exit(1);
-}
-
-#define CHECK(cond, ...) do { if (!(cond)) die(__VA_ARGS__); } while (0)
+#include "gen-common.h"
 
 enum {
     KEY = 32,
@@ -61,13 +49,6 @@ enum { S_NOSPAMKEYS = 1, S_DHT = 2, S_FRIENDS = 3, S_NAME = 4, S_STATUSMESSAGE =
 
 /* ---- deterministic bytes ---- */
 
-static void seeded(const char *label, uint8_t *out, size_t n)
-{
-    uint8_t seed[randombytes_SEEDBYTES];
-    crypto_generichash(seed, sizeof seed, (const uint8_t *)label, strlen(label), NULL, 0);
-    randombytes_buf_deterministic(out, n, seed);
-}
-
 /* A secret key from a label, and its public key. */
 static void seeded_keys(const char *label, uint8_t *sk, uint8_t *pk)
 {
@@ -80,144 +61,6 @@ static void seeded_pk(const char *label, uint8_t *pk)
 {
     seeded(label, pk, KEY);
     pk[KEY - 1] &= 0x7f;
-}
-
-/* libsodium's global random source: 32-byte blocks of a seeded stream, block by block. */
-static uint8_t rng_seed[randombytes_SEEDBYTES];
-static uint64_t rng_blocks;
-
-static const char *rng_name(void) { return "toxlink-gen-savedata"; }
-
-static void rng_buf(void *const buf, const size_t size)
-{
-    uint8_t in[randombytes_SEEDBYTES + 8], block_seed[randombytes_SEEDBYTES];
-    memcpy(in, rng_seed, sizeof rng_seed);
-    for (int b = 0; b < 8; ++b) {
-        in[randombytes_SEEDBYTES + b] = (uint8_t)(rng_blocks >> (8 * b));
-    }
-    ++rng_blocks;
-    crypto_generichash(block_seed, sizeof block_seed, in, sizeof in, NULL, 0);
-    randombytes_buf_deterministic(buf, size, block_seed);
-}
-
-static uint32_t rng_random(void)
-{
-    uint32_t x;
-    rng_buf(&x, sizeof x);
-    return x;
-}
-
-static randombytes_implementation rng_impl = { rng_name, rng_random, NULL, NULL, rng_buf, NULL };
-
-/* ---- JSON, laid out as JSON.stringify(value, null, 2) ---- */
-
-typedef struct Json {
-    FILE *f;
-    int depth;
-    bool items[16];
-    bool after_key;
-} Json;
-
-static void j_item(Json *j)
-{
-    if (j->after_key) {
-        j->after_key = false;
-        return;
-    }
-    if (j->depth > 0) {
-        fputs(j->items[j->depth] ? ",\n" : "\n", j->f);
-        j->items[j->depth] = true;
-        for (int i = 0; i < j->depth; ++i) fputs("  ", j->f);
-    }
-}
-
-static void j_open(Json *j, char c)
-{
-    j_item(j);
-    fputc(c, j->f);
-    CHECK(++j->depth < 16, "JSON too deep");
-    j->items[j->depth] = false;
-}
-
-static void j_close(Json *j, char c)
-{
-    const bool had = j->items[j->depth--];
-    if (had) {
-        fputc('\n', j->f);
-        for (int i = 0; i < j->depth; ++i) fputs("  ", j->f);
-    }
-    fputc(c, j->f);
-    if (j->depth == 0) fputc('\n', j->f);
-}
-
-static void j_string(Json *j, const char *s)
-{
-    j_item(j);
-    fputc('"', j->f);
-    for (; *s != '\0'; ++s) {
-        const unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') fprintf(j->f, "\\%c", c);
-        else if (c < 0x20) fprintf(j->f, "\\u%04x", c);
-        else fputc(c, j->f);
-    }
-    fputc('"', j->f);
-}
-
-static void j_key(Json *j, const char *k)
-{
-    j_string(j, k);
-    fputs(": ", j->f);
-    j->after_key = true;
-}
-
-static void kv_str(Json *j, const char *k, const char *v) { j_key(j, k); j_string(j, v); }
-
-static void kv_u64(Json *j, const char *k, uint64_t v)
-{
-    j_key(j, k);
-    j_item(j);
-    fprintf(j->f, "%llu", (unsigned long long)v);
-}
-
-static void kv_decimal(Json *j, const char *k, uint64_t v)
-{
-    char text[24];
-    snprintf(text, sizeof text, "%llu", (unsigned long long)v);
-    kv_str(j, k, text);
-}
-
-static void kv_hex(Json *j, const char *k, const uint8_t *b, size_t n)
-{
-    char *s = malloc(2 * n + 1);
-    CHECK(s != NULL, "out of memory");
-    sodium_bin2hex(s, 2 * n + 1, b, n);
-    kv_str(j, k, s);
-    free(s);
-}
-
-static const char *out_dir;
-
-static void suite_begin(Json *j, const char *suite, const char *description, const char *source)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s.json", out_dir, suite);
-    memset(j, 0, sizeof *j);
-    j->f = fopen(path, "w");
-    CHECK(j->f != NULL, "cannot write %s", path);
-    j_open(j, '{');
-    kv_u64(j, "format", 1);
-    kv_str(j, "suite", suite);
-    kv_str(j, "description", description);
-    kv_str(j, "source", source);
-    j_key(j, "vectors");
-    j_open(j, '[');
-}
-
-static void suite_end(Json *j)
-{
-    j_close(j, ']');
-    j_close(j, '}');
-    CHECK(fclose(j->f) == 0, "write failed");
 }
 
 /* ---- building savedata by hand ---- */
@@ -390,7 +233,7 @@ static void emit_friends(Json *j, const Tox *tox, const Request_Info *requests)
         CHECK(tox_friend_get_status_message(tox, list[i], text, NULL), "tox_friend_get_status_message");
         kv_hex(j, "status_message", text, tox_friend_get_status_message_size(tox, list[i], NULL));
         kv_u64(j, "user_status", tox_friend_get_status(tox, list[i], NULL));
-        kv_decimal(j, "last_seen", tox_friend_get_last_online(tox, list[i], NULL));
+        kv_u64_text(j, "last_seen", tox_friend_get_last_online(tox, list[i], NULL));
         if (requests != NULL && requests[i].present) {
             j_key(j, "request");
             j_open(j, '{');
@@ -885,13 +728,10 @@ static void load_vectors(Json *j)
 
 int main(int argc, char **argv)
 {
-    CHECK(argc == 2, "usage: gen-savedata OUTPUT_DIR");
-    out_dir = argv[1];
-    seeded("toxlink/gen-savedata/libsodium-global-random", rng_seed, sizeof rng_seed);
-    CHECK(randombytes_set_implementation(&rng_impl) == 0, "randombytes_set_implementation");
+    gen_start(argc, argv, "gen-savedata");
+    /* Before sodium_init: libsodium's global random source, a seeded stream (gen-common.c). */
+    sodium_rng_install("toxlink/gen-savedata/libsodium-global-random");
     CHECK(sodium_init() >= 0, "sodium_init");
-    CHECK(tox_version_major() == 0 && tox_version_minor() == 2 && tox_version_patch() == 18,
-          "c-toxcore is %u.%u.%u, not 0.2.18", tox_version_major(), tox_version_minor(), tox_version_patch());
     seeded_keys("savedata/load/self", self_sk, self_pk);
 
     Json j;

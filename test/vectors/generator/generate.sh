@@ -2,6 +2,10 @@
 # Builds the generators (gen.c: crypto, wire, DHT, net_crypto; gen-onion.c: onion;
 # gen-relay.c: TCP relay; gen-savedata.c: c-toxcore's savedata) against the Debian
 # c-toxcore 0.2.18 static library and writes their known-answer suites into test/vectors/.
+# Each is linked with gen-common.c (errors, seeded bytes, the JSON writer, the
+# deterministic random source); gen, gen-onion and gen-relay also include
+# toxcore-internal.h (the c-toxcore internals they declare), and gen and gen-onion are
+# linked with fake-net.c (the fake UDP network and the DHT nodes on it).
 # Needs: cc, libtoxcore-dev 0.2.18, libsodium-dev.
 #
 #   test/vectors/generator/generate.sh                 # all four: build, run, write ../*.json
@@ -46,9 +50,13 @@ fi
 generators=${*:-gen gen-onion gen-relay gen-savedata}
 for name in $generators; do
     [ -f "$here/$name.c" ] || { echo "generate.sh: no generator $name.c" >&2; exit 1; }
+    case $name in
+        gen | gen-onion) shared="$here/gen-common.c $here/fake-net.c" ;;
+        *) shared="$here/gen-common.c" ;;
+    esac
     # shellcheck disable=SC2086
     "$CC" -std=c11 -D_DEFAULT_SOURCE -O1 -Wall -Wextra -Werror $sodium_cflags \
-        -o "$build/$name" "$here/$name.c" \
+        -o "$build/$name" "$here/$name.c" $shared \
         "$toxcore_a" $sodium_libs -lpthread -lm
     "$build/$name" "$out"
 done
