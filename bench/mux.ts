@@ -3,7 +3,9 @@
  * ({name, impl, ..., value, unit}, with the 1-minute load average); the last line is the
  * `summary`, with the goals of issue 8.
  *
- * Run: npm run bench    (or: node --import=tsx bench/mux.ts [--source])
+ * Run: npm run bench    (or: node --import=tsx bench/mux.ts [--source] [--alone] [--runs=N])
+ * `--alone` runs only part 1 (the multiplexers over the in-memory link, about 30 s);
+ * `--runs=N` repeats each figure N times instead of 3 (the median is still `value`).
  *
  * Part 1, the multiplexers alone (bench/mux-alone.ts, bench/mux-impls.ts): toxlink's
  * channel layer, @chainsafe/libp2p-yamux 7.0.4, protomux 3.12.1 and multiplex 6.7.0, each
@@ -55,7 +57,13 @@ const HOL_BYTES = 64 * MB;
 const HOL_CAP = 256 * MB;
 const OPENS = 1000;
 const IDLE_CHANNELS = 1000;
-const RUNS = 3;
+const RUNS = ((): number => {
+  const arg = process.argv.find((a) => a.startsWith('--runs='));
+  const n = arg === undefined ? 3 : Number(arg.slice('--runs='.length));
+  if (!Number.isInteger(n) || n < 1 || n > 99) throw new Error(`--runs takes 1 to 99, got ${arg}`);
+  return n;
+})();
+const ALONE_ONLY = process.argv.includes('--alone');
 const FILE_SIZES = [10 * MB, 100 * MB];
 /** toxlink's receive window and writable high-water mark (the defaults), and the bench's write size. */
 const TOXLINK_WINDOW = 256 * 1024;
@@ -238,10 +246,12 @@ async function main(): Promise<void> {
   } catch (error) {
     failed('mux', 'all', error);
   }
-  try {
-    await files(t, summary);
-  } catch (error) {
-    failed('files', 'all', error);
+  if (!ALONE_ONLY) {
+    try {
+      await files(t, summary);
+    } catch (error) {
+      failed('files', 'all', error);
+    }
   }
   summary['wall_s'] = round((performance.now() - wall) / 1000, 0);
   emit(summary);

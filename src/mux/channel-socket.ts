@@ -158,6 +158,8 @@ export class ChannelSocket extends Duplex implements ChannelSocketInfo {
    */
   override emit(event: string | symbol, ...args: unknown[]): boolean {
     if (event === 'close' && args.length === 0) return super.emit('close', this.#closeReason);
+    // Every 'data' passes here: one argument, passed on without spreading an array.
+    if (args.length === 1) return super.emit(event, args[0]);
     return super.emit(event, ...args);
   }
 

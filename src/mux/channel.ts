@@ -22,10 +22,25 @@ export type ChannelPhase =
   /** Out of the table, its id free: both ways ended, reset, declined or the session closed. */
   | 'done';
 
+/**
+ * Each block is a Buffer of its own, not a region of a slab shared with other channels: a
+ * paused reader's blocks would then keep the slabs under them alive, and what a channel
+ * holds would no longer be bounded by its window (the packets' slabs are not kept: every
+ * frame is copied out of its packet).
+ */
+const BLOCK_SIZE = 16 * 1024;
+
+/** One block of a {@link ReceiveQueue}: its bytes from `start` to `end` wait for the reader. */
+interface Block {
+  readonly buf: Buffer;
+  start: number;
+  end: number;
+}
+
 /** What a channel has received and its reader has not taken yet: copied into blocks, so many small frames cost little. */
 export class ReceiveQueue {
-  static readonly BLOCK_SIZE = 16 * 1024;
-  readonly #blocks: Array<{ buf: Buffer; start: number; end: number }> = [];
+  static readonly BLOCK_SIZE = BLOCK_SIZE;
+  readonly #blocks: Block[] = [];
   #bytes = 0;
 
   /** Bytes held. */
@@ -33,19 +48,21 @@ export class ReceiveQueue {
     return this.#bytes;
   }
 
-  /** Copies `body` in. */
-  append(body: Uint8Array): void {
-    if (body.length === 0) return;
+  /** Copies `length` bytes of `source` from `offset` in (all of it by default). */
+  append(source: Uint8Array, offset = 0, length = source.length - offset): void {
+    if (length <= 0) return;
+    // A view made directly on the buffer: `subarray` costs twice as much.
+    const body = offset === 0 && length === source.length ? source : new Uint8Array(source.buffer, source.byteOffset + offset, length);
     const tail = this.#blocks[this.#blocks.length - 1];
-    if (tail !== undefined && tail.buf.length - tail.end >= body.length) {
+    if (tail !== undefined && tail.buf.length - tail.end >= length) {
       tail.buf.set(body, tail.end);
-      tail.end += body.length;
+      tail.end += length;
     } else {
-      const buf = Buffer.allocUnsafe(Math.max(ReceiveQueue.BLOCK_SIZE, body.length));
+      const buf = Buffer.allocUnsafe(Math.max(BLOCK_SIZE, length));
       buf.set(body, 0);
-      this.#blocks.push({ buf, start: 0, end: body.length });
+      this.#blocks.push({ buf, start: 0, end: length });
     }
-    this.#bytes += body.length;
+    this.#bytes += length;
   }
 
   /** Takes the oldest run of bytes (a view the queue never writes again), or undefined when empty. */

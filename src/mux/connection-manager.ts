@@ -11,7 +11,6 @@
  * @module
  */
 import type { Clock } from '../io/index.ts';
-import { toHex } from '../wire/index.ts';
 import type { MuxCarrier, MuxConnector } from './carrier.ts';
 import type { ChannelSocket } from './channel-socket.ts';
 import { muxConfig, type MuxConfig } from './config.ts';
@@ -19,8 +18,10 @@ import { decodeControl, encodeControl } from './control.ts';
 import { Deadline } from './deadline.ts';
 import { MuxError } from './errors.ts';
 import { Emitter } from './events.ts';
+import { KEY_SIZE, checkKey, keyOf } from './friend-key.ts';
 import { CONTROL_CHANNEL, MUX_PACKET_ID, PacketBuilder, decodeMuxPacket } from './frame.ts';
-import { MuxSession, type ChannelEntry, type ChannelRefusal, type ChannelRequestInfo, type ChannelVerdict, type SessionHost } from './session.ts';
+import { MuxSession } from './session.ts';
+import type { ChannelEntry, ChannelRefusal, ChannelRequestInfo, ChannelVerdict, SessionHost } from './session-host.ts';
 import { MuxStats } from './stats.ts';
 import { checkUri } from './text.ts';
 
@@ -88,8 +89,6 @@ interface Attachment {
   /** Packets that came while deciding. */
   early: Uint8Array[];
 }
-
-const KEY_SIZE = 32;
 
 /** Opens and accepts named channels with friends. See the module comment. */
 export class ConnectionManager {
@@ -257,10 +256,20 @@ export class ConnectionManager {
       throw new MuxError('too-many-pending', `${this.config.maxPendingOpens} opens to this friend are waiting already (maxPendingOpens)`);
     }
     const deadline = new Deadline(this.#clock, timeoutMs,
-      () => new MuxError('timeout', `no channel "${uri}" from the friend within ${timeoutMs} ms`), [
+      () => new MuxError('timeout', `no channel "${uri}" from the friend within ${timeoutMs} ms`), options.signal === undefined ? [] : [
         { signal: options.signal, error: () => new MuxError('aborted', `the open of "${uri}" was aborted`) },
       ]);
     this.#deadlines.add(deadline);
+    const live = this.#sessions.get(key);
+    if (live !== undefined && !live.closed) {
+      // The session is up (most opens): straight to the REQUEST, without waiting for it.
+      try {
+        return await live.open(uri, window, deadline);
+      } finally {
+        this.#deadlines.delete(deadline);
+        deadline.dispose();
+      }
+    }
     try {
       this.#waiting.set(key, waiting + 1);
       let session: MuxSession;
@@ -428,14 +437,4 @@ function startsSession(packet: Uint8Array): boolean {
   } catch {
     return false;
   }
-}
-
-function checkKey(key: Uint8Array): void {
-  if (!(key instanceof Uint8Array) || key.length !== KEY_SIZE) {
-    throw new MuxError('bad-key', `a friend key is ${KEY_SIZE} bytes, got ${key instanceof Uint8Array ? key.length : typeof key}`);
-  }
-}
-
-function keyOf(key: Uint8Array): string {
-  return toHex(key);
 }

@@ -8,9 +8,10 @@
  * @see spec/mux.md#control-messages
  * @module
  */
-import { Decoder, Encoder } from '@msgpack/msgpack';
+import { Decoder } from '@msgpack/msgpack';
 import { DecodeError, EncodeError } from '../wire/index.ts';
 import { MAX_FRAME_BODY } from './frame.ts';
+import { readPlainMap, writeMap, type PlainValue } from './control-msgpack.ts';
 
 /** The mux protocol version this code speaks (and the highest it knows). */
 export const MUX_VERSION = 1;
@@ -94,47 +95,75 @@ const decodeLimits = {
   maxExtLength: 64,
 } as const;
 
-/** One encoder and one decoder for every message: `encode()` and `decode()` would make a new one (and a 2 KiB buffer) per call. Both are safe to re-enter. */
-const encoder = new Encoder();
+/**
+ * The general decoder, for control frames the direct reader does not take (another form,
+ * an unknown key): one for every message, safe to re-enter. Messages are written and most
+ * are read directly ({@link writeMap}, {@link readPlainMap}).
+ */
 const decoder = new Decoder(decodeLimits);
 
 const U32_MAX = 0xffffffff;
 
 /** Encodes a control message as its msgpack map; throws an {@link EncodeError} for a bad value. */
 export function encodeControl(message: Exclude<ControlMessage, UnknownMessage>): Uint8Array {
-  let map: Record<string, unknown>;
+  let keys: string[];
+  let values: PlainValue[];
   switch (message.type) {
     case 'version':
       checkInt(message.version, 1, 255, 'version');
-      map = { type: ControlType.VERSION, version: message.version };
+      keys = ['type', 'version'];
+      values = [ControlType.VERSION, message.version];
       break;
     case 'channel':
       checkInt(message.channel, 1, 0xfffe, 'channel');
       checkInt(message.state, 0, U32_MAX, 'state');
-      map = { type: ControlType.CHANNEL, channel: message.channel, state: message.state };
-      if (message.name !== undefined) map.name = message.name;
+      keys = ['type', 'channel', 'state'];
+      values = [ControlType.CHANNEL, message.channel, message.state];
+      if (message.name !== undefined) {
+        keys.push('name');
+        values.push(checkStr(message.name, 'name'));
+      }
       if (message.window !== undefined) {
         checkInt(message.window, 0, U32_MAX, 'window');
-        map.window = message.window;
+        keys.push('window');
+        values.push(message.window);
       }
-      if (message.reason !== undefined) map.reason = message.reason;
+      if (message.reason !== undefined) {
+        keys.push('reason');
+        values.push(checkStr(message.reason, 'reason'));
+      }
       break;
     case 'credit':
       checkInt(message.channel, 1, 0xfffe, 'channel');
       checkInt(message.credit, 1, U32_MAX, 'credit');
-      map = { type: ControlType.CREDIT, channel: message.channel, credit: message.credit };
+      keys = ['type', 'channel', 'credit'];
+      values = [ControlType.CREDIT, message.channel, message.credit];
       if (message.window !== undefined) {
         checkInt(message.window, 1, U32_MAX, 'window');
-        map.window = message.window;
+        keys.push('window');
+        values.push(message.window);
       }
       break;
     case 'goaway':
-      map = { type: ControlType.GOAWAY, reason: message.reason };
+      keys = ['type', 'reason'];
+      values = [ControlType.GOAWAY, checkStr(message.reason, 'reason')];
       break;
+    default:
+      throw new EncodeError(`unknown control message type ${String((message as { type?: unknown }).type)}`);
   }
-  const bytes = encoder.encode(map);
+  let bytes: Uint8Array;
+  try {
+    bytes = writeMap(keys, values);
+  } catch (error) {
+    throw new EncodeError(`control message does not fit a frame: ${(error as Error).message}`);
+  }
   if (bytes.length > MAX_FRAME_BODY) throw new EncodeError(`control message of ${bytes.length} bytes, at most ${MAX_FRAME_BODY}`);
   return bytes;
+}
+
+function checkStr(value: string, what: string): string {
+  if (typeof value !== 'string') throw new EncodeError(`${what} must be a string, got ${typeof value}`);
+  return value;
 }
 
 function checkInt(value: number, min: number, max: number, what: string): void {
@@ -149,11 +178,13 @@ function checkInt(value: number, min: number, max: number, what: string): void {
 export function decodeControl(body: Uint8Array): ControlMessage {
   if (body.length === 0) throw new DecodeError('truncated', 'empty control message');
   if (body.length > MAX_FRAME_BODY) throw new DecodeError('trailing-bytes', `control message of ${body.length} bytes`);
-  let value: unknown;
-  try {
-    value = decoder.decode(body);
-  } catch (error) {
-    throw new DecodeError('bad-value', `control message is not msgpack: ${(error as Error)?.message ?? String(error)}`);
+  let value: unknown = readPlainMap(body);
+  if (value === undefined) {
+    try {
+      value = decoder.decode(body);
+    } catch (error) {
+      throw new DecodeError('bad-value', `control message is not msgpack: ${(error as Error)?.message ?? String(error)}`);
+    }
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof Uint8Array || value instanceof Date) {
     throw new DecodeError('bad-value', 'control message is not a map');

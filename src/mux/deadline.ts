@@ -20,9 +20,14 @@ export class Deadline {
   #controller: AbortController | undefined;
   #reason: MuxError | undefined;
   readonly #timer: Timer;
-  readonly #offs: Array<() => void> = [];
-  /** Plain callbacks for the abort: a listener on an AbortSignal costs microseconds, one here does not. */
-  readonly #listeners = new Set<() => void>();
+  /** Made when a followed signal is listened to (most waits follow none). */
+  #offs: Array<() => void> | undefined;
+  /**
+   * Plain callbacks for the abort: a listener on an AbortSignal costs microseconds, one here
+   * does not. Most waits have one listener (their open), kept without a Set.
+   */
+  #listener: (() => void) | undefined;
+  #listeners: Set<() => void> | undefined;
 
   constructor(clock: Clock, timeoutMs: number, timeoutError: () => MuxError, follow: readonly Follow[]) {
     this.#timer = clock.setTimer(timeoutMs, () => this.#abort(timeoutError()));
@@ -35,7 +40,7 @@ export class Deadline {
       }
       const onAbort = (): void => this.#abort(f.error());
       signal.addEventListener('abort', onAbort, { once: true });
-      this.#offs.push(() => signal.removeEventListener('abort', onAbort));
+      (this.#offs ??= []).push(() => signal.removeEventListener('abort', onAbort));
     }
   }
 
@@ -62,8 +67,15 @@ export class Deadline {
       listener();
       return () => {};
     }
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    if (this.#listener === undefined && this.#listeners === undefined) {
+      this.#listener = listener;
+      return () => {
+        if (this.#listener === listener) this.#listener = undefined;
+      };
+    }
+    const set = (this.#listeners ??= new Set());
+    set.add(listener);
+    return () => set.delete(listener);
   }
 
   /** Settles as `promise` does, or rejects with the reason when the deadline fires first. */
@@ -98,16 +110,20 @@ export class Deadline {
   /** Stops the timer and the following. */
   dispose(): void {
     this.#timer.cancel();
-    for (const off of this.#offs) off();
-    this.#offs.length = 0;
+    const offs = this.#offs;
+    this.#offs = undefined;
+    if (offs !== undefined) for (const off of offs) off();
   }
 
   #abort(error: MuxError): void {
     if (this.#reason !== undefined) return;
     this.#reason = error;
     this.#controller?.abort(error);
-    const listeners = [...this.#listeners];
-    this.#listeners.clear();
-    for (const listener of listeners) listener();
+    const first = this.#listener;
+    const rest = this.#listeners === undefined ? [] : [...this.#listeners];
+    this.#listener = undefined;
+    this.#listeners = undefined;
+    first?.();
+    for (const listener of rest) listener();
   }
 }

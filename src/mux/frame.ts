@@ -141,7 +141,8 @@ export class PacketBuilder {
     p[at + 1] = length & 0xff;
     p[at + 2] = channel >>> 8;
     p[at + 3] = channel & 0xff;
-    p.set(length === source.length ? source : source.subarray(offset, offset + length), at + FRAME_HEADER_SIZE);
+    // A view made directly on the buffer: `subarray` goes through the species lookup and costs twice as much.
+    p.set(length === source.length ? source : new Uint8Array(source.buffer, source.byteOffset + offset, length), at + FRAME_HEADER_SIZE);
     this.#at += FRAME_HEADER_SIZE + length;
   }
 
@@ -151,7 +152,7 @@ export class PacketBuilder {
     const end = this.#start + this.#at;
     // Give back the room not used, if no builder took room after this one.
     if (p === slab && slabTop === this.#start + MAX_MUX_PACKET_SIZE) slabTop = end;
-    return p.subarray(this.#start, end);
+    return new Uint8Array(p.buffer, p.byteOffset + this.#start, this.#at);
   }
 
   /** Starts a new packet (after `finish`, or to drop an empty one): the sender keeps one builder. */

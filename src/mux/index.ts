@@ -26,7 +26,8 @@ export {
 export {
   ChannelSocket, type ChannelSocketInfo, type ChannelCloseReason, type ChannelCloseCode,
 } from './channel-socket.ts';
-export { MuxSession, type ChannelRequestInfo, type ChannelEntry, type ChannelRefusal, type ChannelVerdict, type OpenScope } from './session.ts';
+export { MuxSession } from './session.ts';
+export type { ChannelRequestInfo, ChannelEntry, ChannelRefusal, ChannelVerdict, OpenScope } from './session-host.ts';
 export type { ChannelPhase } from './channel.ts';
 export { type MuxCarrier, type MuxCarrierEvents, type MuxConnector, type ConnectRequestOptions, cryptoCarrier } from './carrier.ts';
 export { type MuxConfig, defaultMuxConfig, muxConfig } from './config.ts';

@@ -157,8 +157,22 @@ export class FrameSender {
     this.#ring.clear();
   }
 
+  /** Packets and data bytes sent in this fill, told to the host once at its end. */
+  #packets = 0;
+  #bytes = 0;
+
   /** Fills packets until the carrier says stop or nothing is left. */
   #fill(): void {
+    try {
+      this.#fillPackets();
+    } finally {
+      if (this.#packets > 0 || this.#bytes > 0) this.#host.counted(this.#packets, this.#bytes);
+      this.#packets = 0;
+      this.#bytes = 0;
+    }
+  }
+
+  #fillPackets(): void {
     const b = this.#builder;
     while (!this.#blocked && !this.#host.closed) {
       b.reset();
@@ -226,7 +240,7 @@ export class FrameSender {
       }
       this.ready(ch);
     }
-    if (bytes > 0) this.#host.counted(0, bytes);
+    this.#bytes += bytes;
   }
 
   #send(packet: Uint8Array): void {
@@ -237,7 +251,7 @@ export class FrameSender {
       this.#host.failed(error);
       return;
     }
-    this.#host.counted(1, 0);
+    this.#packets++;
     if (!more) this.#blocked = true;
   }
 }

@@ -10,7 +10,10 @@ const encoder = new TextEncoder();
 
 /** The UTF-8 length of `s`, in bytes. */
 export function utf8Length(s: string): number {
-  return encoder.encode(s).length;
+  // Names and reasons are ASCII most often: counted without encoding them.
+  let i = 0;
+  while (i < s.length && s.charCodeAt(i) < 0x80) i++;
+  return i === s.length ? i : i + encoder.encode(s.slice(i)).length;
 }
 
 /** `s` cut to at most `max` UTF-8 bytes, never inside a character. */

@@ -2,8 +2,9 @@
  * The channel layer's hot paths, held to what bench/mux.ts found (each test fails on the
  * code before the fix): packets cut from shared slabs rather than one allocation each, a
  * packet checked without building frames, frames that arrive together reaching the reader
- * as one chunk, control messages that own only their bytes, and abort listeners that cost
- * no EventTarget.
+ * as one chunk, control messages that own only their bytes, abort listeners that cost
+ * no EventTarget, frames copied from their packets by offsets, and an open to a friend
+ * whose session is up that queues its REQUEST at once.
  */
 import test from 'ava';
 import fc from 'fast-check';
@@ -14,6 +15,7 @@ import {
   isMuxPacket, type ChannelSocket, type MuxCarrier, type MuxCarrierEvents,
 } from '../../src/mux/index.ts';
 import { Deadline } from '../../src/mux/deadline.ts';
+import { ReceiveQueue } from '../../src/mux/channel.ts';
 
 test('packets are cut end to end from shared slabs, never overlap, and an empty builder takes no room', (t) => {
   const b = new PacketBuilder();
@@ -173,4 +175,54 @@ test('Deadline.onAbort: called once when it fires, never after its off(), at onc
   clock.advance(1000);
   t.deepEqual(calls, ['a', 'c']);
   d.dispose();
+});
+
+test('a frame is copied into its channel\'s blocks from its packet by offsets, and each block is its own (a paused reader keeps no one else\'s memory)', (t) => {
+  const q = new ReceiveQueue();
+  const blocks: Buffer[] = [];
+  const packet = new Uint8Array(1373);
+  for (let i = 0; i < 120; i++) {
+    packet.fill(i & 0xff, 5);
+    q.append(packet, 5, 1368);
+    if (i % 12 === 11) for (let c = q.take(); c !== undefined; c = q.take()) blocks.push(c);
+  }
+  for (let c = q.take(); c !== undefined; c = q.take()) blocks.push(c);
+  t.is(blocks.reduce((a, b) => a + b.length, 0), 120 * 1368);
+  const all = Buffer.concat(blocks);
+  for (let i = 0; i < 120; i++) t.is(all[i * 1368 + 700], i & 0xff, `frame ${i}`);
+  // Ten blocks, each its own memory: a held block keeps 16 KiB alive, not a slab of other channels' bytes.
+  for (const b of blocks) t.true(b.buffer.byteLength <= 2 * ReceiveQueue.BLOCK_SIZE, `a block in ${b.buffer.byteLength} bytes`);
+  q.append(Uint8Array.of(0xa7, 0, 3, 0, 1, 9, 8, 7), 5, 3);
+  t.deepEqual([...q.take()!], [9, 8, 7]);
+});
+
+test('an open to a friend whose session is up queues its REQUEST at once, without waiting for promise jobs', async (t) => {
+  const clock = new SimClock();
+  const aKey = generateKeyPair().publicKey;
+  const bKey = generateKeyPair().publicKey;
+  const ca = new HeldCarrier(bKey);
+  const cb = new HeldCarrier(aKey);
+  ca.peer = cb;
+  cb.peer = ca;
+  const connector = (c: HeldCarrier) => ({ connect: async () => c, onCarrier: (l: (c: MuxCarrier) => void) => { l(c); return () => {}; } });
+  const alice = new ConnectionManager({ selfKey: aKey, connector: connector(ca), clock });
+  const bob = new ConnectionManager({ selfKey: bKey, connector: connector(cb), clock });
+  t.teardown(() => { alice.close(); bob.close(); });
+  bob.onChannelRequest(() => true);
+  bob.on('channel', (s) => s.on('error', () => {}));
+  const first = alice.connectDevice(bKey, 'first');
+  for (let i = 0; i < 10 && alice.session(bKey)?.pendingOpens !== 1; i++) await tick();
+  t.is(alice.session(bKey)?.pendingOpens, 1);
+  const second = alice.connectDevice(bKey, 'second');
+  // Synchronously: the second REQUEST is in the session's table before connectDevice returns.
+  t.is(alice.session(bKey)?.pendingOpens, 2);
+  for (let i = 0; i < 10 && alice.session(bKey)!.pendingOpens > 0; i++) {
+    await tick();
+    ca.deliver();
+    await tick();
+    cb.deliver();
+  }
+  const sockets = await Promise.all([first, second]);
+  t.deepEqual(sockets.map((s) => s.uri), ['first', 'second']);
+  for (const s of sockets) s.on('error', () => {});
 });
