@@ -8,6 +8,10 @@
  *
  * @module
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import { generateKeyPair } from '../src/crypto/index.ts';
 import { type Address, type DatagramTransport, type Network, NodeNetwork, SystemClock } from '../src/io/index.ts';
 import { Messenger, ToxNode } from '../src/messenger/index.ts';
@@ -27,10 +31,15 @@ export interface HubMeasure {
   readonly friends: number;
   readonly online: number;
   readonly heapUsedBytes: number;
+  /** Memory outside the JS heap that JS objects hold (ArrayBuffers of Uint8Arrays, mostly). */
+  readonly externalBytes: number;
   readonly rssBytes: number;
+  readonly userMsPerSecond: number;
   readonly cpuMsPerSecond: number;
   readonly packetsPerSecond: number;
   readonly bytesPerSecond: number;
+  /** Datagrams sent per second by first byte (packet kind, hex), over the window. */
+  readonly packetsPerSecondByKind: Readonly<Record<string, number>>;
 }
 
 /** What the child answers. */
@@ -50,7 +59,7 @@ const send = (reply: HubReply): void => void process.send!(reply);
 const gc = (globalThis as { gc?: () => void }).gc ?? ((): void => undefined);
 
 /** Counts the datagrams the node's socket sends. */
-const counted = { packets: 0, bytes: 0 };
+const counted = { packets: 0, bytes: 0, byKind: new Map<number, number>() };
 const real = new NodeNetwork();
 const network: Network = {
   async bindUdp(address: Address): Promise<DatagramTransport> {
@@ -60,6 +69,7 @@ const network: Network = {
       send(to, data) {
         counted.packets++;
         counted.bytes += data.length;
+        counted.byKind.set(data[0] ?? -1, (counted.byKind.get(data[0] ?? -1) ?? 0) + 1);
         socket.send(to, data);
       },
       onReceive: (handler) => socket.onReceive(handler),
@@ -82,24 +92,54 @@ const messenger = new Messenger({ clock, friends: node.friends, identity: { real
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const onlineCount = (): number => messenger.friends().filter((f) => f.connection !== 'none').length;
 
+/** Where each measurement window's CPU profile goes (env FRIEND_HUB_PROF), if anywhere. */
+const profileDir = process.env['FRIEND_HUB_PROF'];
+/** Where a heap snapshot goes after each measurement with friends online (env FRIEND_HUB_SNAPSHOT), if anywhere. */
+const snapshotDir = process.env['FRIEND_HUB_SNAPSHOT'];
+let measures = 0;
+
 async function measure(seconds: number): Promise<HubMeasure> {
+  const session = profileDir === undefined ? undefined : new Session();
+  if (session !== undefined) {
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+  }
   const packets = counted.packets;
   const bytes = counted.bytes;
+  const byKind = new Map(counted.byKind);
   const cpu = process.cpuUsage();
   const start = performance.now();
   await sleep(seconds * 1000);
   const elapsedS = (performance.now() - start) / 1000;
   const used = process.cpuUsage(cpu);
+  const sent = { packets: counted.packets - packets, bytes: counted.bytes - bytes, byKind: new Map(counted.byKind) };
+  if (session !== undefined) {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(join(profileDir!, `measure-${++measures}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  }
   gc();
   gc();
+  const kinds: Record<string, number> = {};
+  for (const [kind, n] of sent.byKind) {
+    const rate = (n - (byKind.get(kind) ?? 0)) / elapsedS;
+    if (rate > 0) kinds[kind.toString(16).padStart(2, '0')] = Number(rate.toFixed(1));
+  }
+  const memory = process.memoryUsage();
+  const online = onlineCount();
+  if (snapshotDir !== undefined && online > 0) writeHeapSnapshot(join(snapshotDir, `online-${online}.heapsnapshot`));
   return {
     friends: messenger.friendList().length,
-    online: onlineCount(),
-    heapUsedBytes: process.memoryUsage().heapUsed,
-    rssBytes: process.memoryUsage().rss,
+    online,
+    heapUsedBytes: memory.heapUsed,
+    externalBytes: memory.external,
+    rssBytes: memory.rss,
     cpuMsPerSecond: (used.user + used.system) / 1000 / elapsedS,
-    packetsPerSecond: (counted.packets - packets) / elapsedS,
-    bytesPerSecond: (counted.bytes - bytes) / elapsedS,
+    userMsPerSecond: used.user / 1000 / elapsedS,
+    packetsPerSecond: sent.packets / elapsedS,
+    bytesPerSecond: sent.bytes / elapsedS,
+    packetsPerSecondByKind: kinds,
   };
 }
 

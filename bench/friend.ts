@@ -3,7 +3,12 @@
  * side by side in one run on one loopback Tox network. One JSON line per figure on stdout:
  * {name, ..., value, unit}; the last line is the `summary`, with the issue's goals.
  *
- * Run: npm run bench    (or: node --import=tsx bench/friend.ts [runs (1..5, default 2)])
+ * Run: npm run bench    (or: node --import=tsx bench/friend.ts [runs (1..5, default 2)] [--only=connect|idle])
+ *
+ * `--only=idle` runs the `friend-idle` section alone (about 2 minutes); `--only=connect` the
+ * connect times alone. With `FRIEND_HUB_PROF=<dir>` in the environment the toxlink hub child
+ * writes a V8 CPU profile of each measurement window to <dir>/measure-<n>.cpuprofile; with
+ * `FRIEND_HUB_SNAPSHOT=<dir>` it writes a heap snapshot after each measurement with friends online.
  *
  * The network: one tox-bootstrapd (test/interop/bootstrapd.ts) and two background C peers
  * (test/interop/peer/toxpeer.c), up for the whole run.
@@ -15,7 +20,7 @@
  *                      Pairings: toxlink↔toxlink, toxlink↔c-toxcore (the toxlink side
  *                      restarts), c-toxcore↔c-toxcore.
  *   `friend-idle`      a toxlink node (ToxNode and Messenger) alone in a child process
- *                      (bench/friend-hub.ts), measured idle over 20 s with 500 friends online
+ *                      (bench/friend-hub.ts), measured idle over 60 s with 500 friends online
  *                      (from 10 s after the last came online)
  *                      (light friends in another child, bench/friend-lights.ts), and over the
  *                      10 s after 500 offline friends (keys nobody runs) were added, while
@@ -23,7 +28,9 @@
  *                      friend, CPU per second, and heap per friend (after a full GC, minus
  *                      the node with no friend). For scale, a C peer with 500 offline
  *                      friends, the same 10 s: RSS growth per friend and CPU per second
- *                      (c-toxcore has no GC heap).
+ *                      (c-toxcore has no GC heap). Then, like for like, a C peer with 500
+ *                      ONLINE friends (the same light friends): CPU per second over 60 s from
+ *                      10 s after the last came online, and RSS growth per friend.
  *
  * The machine may be shared: wall-clock figures are noisy. Every wait is bounded; every child
  * and the daemon are ended by their pid, on error too (bench/children.ts). A section that
@@ -46,14 +53,21 @@ import { atExitUntil, killChild, trackChild, untrack, withTimeout } from './chil
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const FRIENDS = 500;
-const REPLY_TIMEOUT_MS = 60_000;
+const REPLY_TIMEOUT_MS = 120_000; // more than the longest measurement window
 const ONLINE_LIMIT_MS = 60_000;
 const GOAL_MS = 3_000;
+/**
+ * The online idle window: a whole 60 s DHT ping cycle (the friends' close nodes are pinged
+ * every 60 s, in a burst, since all 500 came at once), so a window does not land on or off it.
+ */
+const ONLINE_WINDOW_S = 60;
 
-const runsArg = process.argv[2] ?? '2';
+const onlyArg = process.argv.slice(2).find((a) => a.startsWith('--only='));
+const ONLY = onlyArg?.slice('--only='.length);
+const runsArg = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? '2';
 const RUNS = Number(runsArg);
-if (!Number.isInteger(RUNS) || RUNS < 1 || RUNS > 5) {
-  console.error('usage: node --import=tsx bench/friend.ts [runs (1..5, default 2)]');
+if (!Number.isInteger(RUNS) || RUNS < 1 || RUNS > 5 || (ONLY !== undefined && ONLY !== 'connect' && ONLY !== 'idle')) {
+  console.error('usage: node --import=tsx bench/friend.ts [runs (1..5, default 2)] [--only=connect|idle]');
   process.exit(2);
 }
 
@@ -159,7 +173,7 @@ async function toxlinkIdle(boot: BootNode): Promise<Record<string, number>> {
     const connectS = (performance.now() - start) / 1000;
     // Let the node's DHT searches for the 500 new DHT keys get past their first rounds.
     await new Promise((resolve) => setTimeout(resolve, 10_000));
-    const live = (await hub.ask({ kind: 'measure', seconds: 20 }, 'measure')).measure;
+    const live = (await hub.ask({ kind: 'measure', seconds: ONLINE_WINDOW_S }, 'measure')).measure;
     const lightsOnline = (await lights.ask({ kind: 'online' }, 'online')).online;
     const per = (m: HubMeasure, key: 'packetsPerSecond' | 'bytesPerSecond' | 'cpuMsPerSecond'): number => (m[key] - base[key]) / FRIENDS;
     const figures = {
@@ -169,7 +183,10 @@ async function toxlinkIdle(boot: BootNode): Promise<Record<string, number>> {
       online_packets_per_s_per_friend: round(per(live, 'packetsPerSecond'), 3),
       online_bytes_per_s_per_friend: round(per(live, 'bytesPerSecond'), 1),
       online_cpu_ms_per_s: round(live.cpuMsPerSecond, 1),
+      online_cpu_user_ms_per_s: round(live.userMsPerSecond, 1),
       online_heap_kib_per_friend: round((live.heapUsedBytes - base.heapUsedBytes) / FRIENDS / 1024, 1),
+      online_external_kib_per_friend: round((live.externalBytes - base.externalBytes) / FRIENDS / 1024, 1),
+      online_rss_kib_per_friend: round((live.rssBytes - base.rssBytes) / FRIENDS / 1024, 1),
       offline_heap_kib_per_friend: round((offline.heapUsedBytes - base.heapUsedBytes) / FRIENDS / 1024, 1),
       just_added_offline_packets_per_s_per_friend: round(per(offline, 'packetsPerSecond'), 3),
       just_added_offline_cpu_ms_per_s: round(offline.cpuMsPerSecond, 1),
@@ -178,6 +195,8 @@ async function toxlinkIdle(boot: BootNode): Promise<Record<string, number>> {
       no_friend_packets_per_s: round(base.packetsPerSecond, 1),
     };
     emit({ name: 'friend-idle', impl: 'toxlink', friends: FRIENDS, ...figures });
+    emit({ name: 'friend-idle-kinds', impl: 'toxlink', note: 'datagrams/s sent by first byte', no_friend: base.packetsPerSecondByKind,
+      just_added_offline: offline.packetsPerSecondByKind, online: live.packetsPerSecondByKind });
     return figures;
   } finally {
     await lights?.stop({ kind: 'stop' });
@@ -211,6 +230,52 @@ async function cIdle(boot: BootNode): Promise<Record<string, number>> {
   }
 }
 
+/**
+ * Like for like with the toxlink hub: a C peer with 500 ONLINE friends (the same light
+ * friends, in their own child, pointed at the C peer's real key, DHT key and UDP port),
+ * measured over 60 s from 10 s after the last came online: CPU per second and RSS growth per
+ * friend (VmRSS, minus the peer with no friend).
+ */
+async function cOnlineIdle(boot: BootNode): Promise<Record<string, number>> {
+  const { peer, id } = await startC('c-500-online');
+  let lights: ReturnType<typeof forkChild<LightsRequest, LightsReply>> | undefined;
+  try {
+    const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+    await peer.bootstrap('127.0.0.1', boot.udpPort, boot.publicKey);
+    await peer.waitFor('self_connection', (e) => e.status !== 'none', 30_000);
+    await sleep(3_000);
+    const base = procOf(peer.pid);
+    lights = forkChild<LightsRequest, LightsReply>('friend-lights.ts', [String(FRIENDS), id.publicKey, id.dhtId, String(id.udpPort)], []);
+    const keys = (await lights.next('ready')).keys;
+    for (const key of keys) await peer.addFriendNoRequest(key.toUpperCase());
+    const start = performance.now();
+    lights.tell({ kind: 'connect' });
+    let online = 0;
+    while (performance.now() - start < ONLINE_LIMIT_MS) {
+      online = (await peer.info()).friends.filter((f) => f.status !== 'none').length;
+      if (online === FRIENDS) break;
+      await sleep(250);
+    }
+    const connectS = (performance.now() - start) / 1000;
+    await sleep(10_000);
+    const from = procOf(peer.pid);
+    await sleep(ONLINE_WINDOW_S * 1000);
+    const to = procOf(peer.pid);
+    const figures = {
+      online_friends: (await peer.info()).friends.filter((f) => f.status !== 'none').length,
+      light_friends_seeing_it_online: (await lights.ask({ kind: 'online' }, 'online')).online,
+      connect_all_s: round(connectS, 1),
+      online_cpu_ms_per_s: round(((to.cpuS - from.cpuS) / ONLINE_WINDOW_S) * 1000, 1),
+      online_rss_kib_per_friend: round((to.rss - base.rss) / FRIENDS / 1024, 1),
+    };
+    emit({ name: 'friend-idle', impl: 'c-toxcore 0.2.18', friends: FRIENDS, ...figures, note: 'online friends: the same light friends as the toxlink hub; RSS growth; CPU from /proc' });
+    return figures;
+  } finally {
+    await lights?.stop({ kind: 'stop' });
+    await stopC(peer);
+  }
+}
+
 // ─── Main ────────────────────────────────────────────────────────────────────
 
 async function main(): Promise<void> {
@@ -233,7 +298,7 @@ async function main(): Promise<void> {
     await Promise.all(background.map(({ peer }) => peer.waitFor('self_connection', (e) => e.status !== 'none', 30_000)));
     emit({ name: 'network', nodes: 'tox-bootstrapd 0.2.18 and 2 background C peers on 127.0.0.1', runs: RUNS });
 
-    const times = await connectTimes(boot);
+    const times = ONLY === 'idle' ? new Map<string, PairFigures[]>() : await connectTimes(boot);
     for (const [pair, list] of times) {
       if (list.length === 0) continue;
       summary[`${pair} connect_ms_median`] = round(median(list.map((f) => f.connectMs)), 0);
@@ -244,22 +309,31 @@ async function main(): Promise<void> {
       summary['goal_online_within_3s'] = tt.every((f) => f.connectMs <= GOAL_MS);
       summary['goal_back_within_3s'] = tt.every((f) => f.restartMs <= GOAL_MS);
     }
-    try {
-      const t = await toxlinkIdle(boot);
-      summary['toxlink_online_heap_kib_per_friend'] = t['online_heap_kib_per_friend'];
-      summary['toxlink_online_packets_per_s_per_friend'] = t['online_packets_per_s_per_friend'];
-      summary['toxlink_online_cpu_ms_per_s'] = t['online_cpu_ms_per_s'];
-      summary['toxlink_offline_heap_kib_per_friend'] = t['offline_heap_kib_per_friend'];
-      summary['toxlink_just_added_offline_cpu_ms_per_s'] = t['just_added_offline_cpu_ms_per_s'];
-    } catch (error) {
-      emit({ name: 'friend-idle', impl: 'toxlink', error: String((error as Error).stack ?? error).slice(0, 1500) });
-    }
-    try {
-      const c = await cIdle(boot);
-      summary['c_offline_rss_kib_per_friend'] = c['offline_rss_kib_per_friend'];
-      summary['c_just_added_offline_cpu_ms_per_s'] = c['just_added_offline_cpu_ms_per_s'];
-    } catch (error) {
-      emit({ name: 'friend-idle', impl: 'c-toxcore 0.2.18', error: String((error as Error).stack ?? error).slice(0, 1500) });
+    if (ONLY !== 'connect') {
+      try {
+        const t = await toxlinkIdle(boot);
+        summary['toxlink_online_heap_kib_per_friend'] = t['online_heap_kib_per_friend'];
+        summary['toxlink_online_packets_per_s_per_friend'] = t['online_packets_per_s_per_friend'];
+        summary['toxlink_online_cpu_ms_per_s'] = t['online_cpu_ms_per_s'];
+        summary['toxlink_offline_heap_kib_per_friend'] = t['offline_heap_kib_per_friend'];
+        summary['toxlink_just_added_offline_cpu_ms_per_s'] = t['just_added_offline_cpu_ms_per_s'];
+      } catch (error) {
+        emit({ name: 'friend-idle', impl: 'toxlink', error: String((error as Error).stack ?? error).slice(0, 1500) });
+      }
+      try {
+        const c = await cIdle(boot);
+        summary['c_offline_rss_kib_per_friend'] = c['offline_rss_kib_per_friend'];
+        summary['c_just_added_offline_cpu_ms_per_s'] = c['just_added_offline_cpu_ms_per_s'];
+      } catch (error) {
+        emit({ name: 'friend-idle', impl: 'c-toxcore 0.2.18', error: String((error as Error).stack ?? error).slice(0, 1500) });
+      }
+      try {
+        const c = await cOnlineIdle(boot);
+        summary['c_online_rss_kib_per_friend'] = c['online_rss_kib_per_friend'];
+        summary['c_online_cpu_ms_per_s'] = c['online_cpu_ms_per_s'];
+      } catch (error) {
+        emit({ name: 'friend-idle', impl: 'c-toxcore 0.2.18', online: true, error: String((error as Error).stack ?? error).slice(0, 1500) });
+      }
     }
   } catch (error) {
     emit({ name: 'friend', error: String((error as Error).stack ?? error).slice(0, 1500) });

@@ -75,6 +75,8 @@ export interface MutableAssoc {
 /** @internal The writable form the lists keep; callers see {@link ClientEntry}. */
 export interface MutableClientEntry {
   readonly publicKey: Uint8Array;
+  /** {@link keyString} of `publicKey`, kept: lookups across many lists compare it, not the bytes. */
+  readonly key: string;
   v4?: MutableAssoc;
   v6?: MutableAssoc;
 }
@@ -134,12 +136,14 @@ export function isGoodAt(entry: ClientEntry, ipPort: IpPort, now: number, badTim
 export function pickAssoc(entry: ClientEntry, now: number, badTimeoutMs: number, options: ClosestOptions = {}): Assoc | undefined {
   const family = options.family ?? 'any';
   const includeLan = options.includeLan ?? false;
-  let best: Assoc | undefined;
-  for (const assoc of [family !== 'ipv6' ? entry.v4 : undefined, family !== 'ipv4' ? entry.v6 : undefined]) {
-    if (!assoc || !isAssocGood(assoc, now, badTimeoutMs) || (assoc.lan && !includeLan)) continue;
-    if (!best || assoc.lastHeard > best.lastHeard) best = assoc;
-  }
-  return best;
+  // Two plain checks, no array: this runs for every entry of every friend's list per nodes request.
+  const v4 = family !== 'ipv6' && usable(entry.v4, now, badTimeoutMs, includeLan) ? entry.v4 : undefined;
+  const v6 = family !== 'ipv4' && usable(entry.v6, now, badTimeoutMs, includeLan) ? entry.v6 : undefined;
+  return v4 === undefined ? v6 : v6 === undefined || v4.lastHeard >= v6.lastHeard ? v4 : v6;
+}
+
+function usable(assoc: Assoc | undefined, now: number, badTimeoutMs: number, includeLan: boolean): boolean {
+  return isAssocGood(assoc, now, badTimeoutMs) && (includeLan || !assoc!.lan);
 }
 
 /** `entry` at `assoc` as a packed node. */
@@ -147,11 +151,18 @@ export function toPackedNode(entry: ClientEntry, assoc: Assoc): PackedNode {
   return { protocol: 'udp', ipPort: assoc.ipPort, publicKey: entry.publicKey };
 }
 
+/**
+ * The last host {@link checkIpPort} found valid. One node heard goes through every friend's
+ * list (`addto_lists`): without this, its address text is parsed once per friend.
+ */
+let lastGoodHost = '';
+
 /** Throws a {@link DhtError} `bad-argument` unless `ipPort` is an IP address and a port. */
 export function checkIpPort(ipPort: IpPort): void {
-  if (!ipPort || typeof ipPort.host !== 'string' || !isIpAddress(ipPort.host)) {
+  if (!ipPort || typeof ipPort.host !== 'string' || (ipPort.host !== lastGoodHost && !isIpAddress(ipPort.host))) {
     throw new DhtError('bad-argument', `not an IP address: ${JSON.stringify(ipPort?.host)}`);
   }
+  lastGoodHost = ipPort.host;
   try {
     checkPort(ipPort.port);
   } catch {
@@ -162,6 +173,10 @@ export function checkIpPort(ipPort: IpPort): void {
 /** Throws a {@link DhtError} `bad-argument` unless `n` is a count (an integer ≥ 0). */
 export function checkCount(n: number, what = 'n'): void {
   if (!Number.isInteger(n) || n < 0) throw new DhtError('bad-argument', `${what} must be an integer ≥ 0, got ${n}`);
+}
+
+function atSameAddress(assoc: MutableAssoc | undefined, ipPort: IpPort): assoc is MutableAssoc {
+  return assoc !== undefined && assoc.ipPort.port === ipPort.port && assoc.ipPort.host === ipPort.host;
 }
 
 function addressKey(ipPort: IpPort): string {
@@ -185,8 +200,9 @@ export class ClientIndex {
     return this.#byKey.size;
   }
 
-  get(publicKey: Uint8Array): MutableClientEntry | undefined {
-    return this.#byKey.get(keyString(publicKey));
+  /** The entry of `publicKey`; `key`, its {@link keyString}, if the caller has it already. */
+  get(publicKey: Uint8Array, key = keyString(publicKey)): MutableClientEntry | undefined {
+    return this.#byKey.get(key);
   }
 
   values(): IterableIterator<MutableClientEntry> {
@@ -201,6 +217,12 @@ export class ClientIndex {
    * the caller to drop from its storage.
    */
   refresh(entry: MutableClientEntry, ipPort: IpPort, now: number): MutableClientEntry | undefined {
+    // Heard again at the address it has: the common case, for every friend's list a node is in.
+    const same = atSameAddress(entry.v4, ipPort) ? entry.v4 : atSameAddress(entry.v6, ipPort) ? entry.v6 : undefined;
+    if (same !== undefined) {
+      same.lastHeard = now;
+      return undefined;
+    }
     const family = familyOf(ipPort);
     const assoc = family === 'ipv4' ? entry.v4 : entry.v6;
     if (assoc && !assoc.lan && isLanAddress(ipPort.host)) return undefined;
@@ -243,17 +265,18 @@ export class ClientIndex {
    * not held by another entry: call {@link release} first). Not pinged yet, nothing reported.
    */
   insert(publicKey: Uint8Array, ipPort: IpPort, now: number): MutableClientEntry {
-    const entry: MutableClientEntry = { publicKey: Uint8Array.from(publicKey) };
+    const key = keyString(publicKey);
+    const entry: MutableClientEntry = { publicKey: Uint8Array.from(publicKey), key };
     if (familyOf(ipPort) === 'ipv4') entry.v4 = newAssoc(ipPort, now);
     else entry.v6 = newAssoc(ipPort, now);
-    this.#byKey.set(keyString(publicKey), entry);
+    this.#byKey.set(key, entry);
     this.#byAddress.set(addressKey(ipPort), entry);
     return entry;
   }
 
   /** Forgets `entry` and its addresses. */
   remove(entry: MutableClientEntry): void {
-    this.#byKey.delete(keyString(entry.publicKey));
+    this.#byKey.delete(entry.key);
     for (const assoc of [entry.v4, entry.v6]) {
       if (assoc && this.#byAddress.get(addressKey(assoc.ipPort)) === entry) this.#byAddress.delete(addressKey(assoc.ipPort));
     }

@@ -370,8 +370,9 @@ export class DhtNode {
     this.verified.add(`${keyId(publicKey)}@${source.host}:${source.port}`, now);
     const wasNew = !this.closeList.get(publicKey);
     this.closeList.heard(publicKey, source, now);
+    const key = keyId(publicKey);
     for (const friend of this.friends.values()) {
-      const kept = friend.heard(publicKey, source, now);
+      const kept = friend.heard(publicKey, source, now, key);
       if (kept && samePublicKey(friend.publicKey, publicKey)) {
         this.events.emit('friend-address', { publicKey: friend.publicKey, ipPort: source });
       }
@@ -387,8 +388,9 @@ export class DhtNode {
     if (!inClose && this.closeList.wouldAdd(publicKey, now)) {
       this.toBootstrap.add(publicKey, ipPort);
     }
+    const key = keyId(publicKey);
     for (const friend of this.friends.values()) {
-      if (friend.wouldAdd(publicKey, now) && !friend.clients().some((c) => samePublicKey(c.publicKey, publicKey))) {
+      if (friend.get(publicKey, key) === undefined && friend.wouldAdd(publicKey, now)) {
         this.queueFriendBootstrap(friend, { publicKey, ipPort, protocol: 'udp' });
       }
     }
@@ -422,15 +424,12 @@ export class DhtNode {
   private closest(target: Uint8Array, n: number, includeLan = true, exclude?: Uint8Array): PackedNode[] {
     const now = this.clock.now();
     const out: PackedNode[] = [];
-    const consider = (nodes: PackedNode[]): void => {
-      for (const node of nodes) {
-        if (exclude && samePublicKey(node.publicKey, exclude)) continue;
-        if (out.some((o) => samePublicKey(o.publicKey, node.publicKey))) continue;
-        insertByDistance(target, out, node, n);
-      }
-    };
-    consider(this.closeList.closest(target, n + 1, now, { includeLan }));
-    for (const friend of this.friends.values()) consider(friend.closest(target, n + 1, now, { includeLan }));
+    const seen = new Set<string>(exclude ? [keyId(exclude)] : []);
+    for (const node of this.closeList.closest(target, n + 1, now, { includeLan })) {
+      const key = keyId(node.publicKey);
+      if (!seen.has(key) && insertByDistance(target, out, node, n)) seen.add(key);
+    }
+    for (const friend of this.friends.values()) friend.mergeClosest(out, seen, target, n, now, includeLan);
     return out;
   }
 

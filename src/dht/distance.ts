@@ -100,9 +100,20 @@ export function mergeClosest(target: Uint8Array, n: number, ...lists: ReadonlyAr
   return out;
 }
 
+let lastKeyBytes = new Uint8Array(0);
+let lastKeyString = '';
+
 /** A map key for a public key. */
 export function keyString(key: Uint8Array): string {
-  return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
+  // One key is looked up in every friend's list in a row (`addto_lists`): remember the last.
+  if (key.length === lastKeyBytes.length) {
+    let i = 0;
+    while (i < key.length && key[i] === lastKeyBytes[i]) i++;
+    if (i === key.length) return lastKeyString;
+  }
+  lastKeyString = Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
+  lastKeyBytes = Uint8Array.from(key);
+  return lastKeyString;
 }
 
 /**

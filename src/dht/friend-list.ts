@@ -75,11 +75,12 @@ export class DhtFriendEntry {
    * of the good node farthest from {@link publicKey} if it is closer than that one
    * (`replace_all`). So the list holds the `capacity` closest good nodes heard. An entry
    * holding `ipPort` under another key loses that address. Returns whether the node is
-   * (now) in the list.
+   * (now) in the list. `key` is {@link keyString} of `nodeKey`, if the caller has it (one
+   * node heard goes through every friend's list).
    */
-  heard(nodeKey: Uint8Array, ipPort: IpPort, now: number): boolean {
+  heard(nodeKey: Uint8Array, ipPort: IpPort, now: number, key?: string): boolean {
     const at = checkHeard(nodeKey, ipPort);
-    const known = this.#index.get(nodeKey);
+    const known = this.#index.get(nodeKey, key);
     if (known) {
       this.#drop(this.#index.refresh(known, at, now));
       return true;
@@ -110,9 +111,10 @@ export class DhtFriendEntry {
     return entry !== undefined && isGoodAt(entry, normalizeIpPort(ipPort), now, this.badTimeoutMs, sameAddress);
   }
 
-  get(nodeKey: Uint8Array): ClientEntry | undefined {
+  /** The entry of `nodeKey`; `key` is its {@link keyString}, if the caller has it. */
+  get(nodeKey: Uint8Array, key?: string): ClientEntry | undefined {
     checkKey(nodeKey);
-    return this.#index.get(nodeKey);
+    return this.#index.get(nodeKey, key);
   }
 
   /** The nodes in the list, in no particular order. */
@@ -136,6 +138,22 @@ export class DhtFriendEntry {
       if (assoc) insertByDistance(target, out, toPackedNode(entry, assoc), n);
     }
     return out;
+  }
+
+  /**
+   * Merges this list's good nodes into `out` (kept closest first, at most `n`), skipping the
+   * keys in `seen` ({@link keyString}s: the excluded key and those merged before, which it
+   * grows): {@link closest} without its arrays, for a search that walks every friend's list
+   * (`get_somewhat_close_nodes`), where the same few nodes are in most lists.
+   */
+  mergeClosest(out: PackedNode[], seen: Set<string>, target: Uint8Array, n: number, now: number, includeLan: boolean): void {
+    const options = { includeLan };
+    for (const entry of this.#index.values()) {
+      if (seen.has(entry.key)) continue;
+      const assoc = pickAssoc(entry, now, this.badTimeoutMs, options);
+      // Once out of `out`, a key never comes back (n closer ones stay), so seen may keep it.
+      if (assoc && insertByDistance(target, out, toPackedNode(entry, assoc), n)) seen.add(entry.key);
+    }
   }
 
   /**
@@ -216,6 +234,8 @@ export class DhtFriendTable {
   readonly maxLocks: number;
   readonly #options: DhtFriendOptions;
   readonly #friends = new Map<string, { entry: DhtFriendEntry; refs: number }>();
+  /** The entries in order, rebuilt after a change: every node heard walks them all. */
+  #entries: DhtFriendEntry[] | undefined;
 
   constructor(maxFriends: number, options: DhtFriendTableOptions = {}) {
     this.maxFriends = checkPositive('maxFriends', maxFriends);
@@ -244,6 +264,7 @@ export class DhtFriendTable {
     }
     const entry = new DhtFriendEntry(publicKey, this.#options.capacity ?? MAX_FRIEND_CLIENTS, this.#options);
     this.#friends.set(k, { entry, refs: 1 });
+    this.#entries = undefined;
     return entry;
   }
 
@@ -253,7 +274,10 @@ export class DhtFriendTable {
     const k = keyString(publicKey);
     const known = this.#friends.get(k);
     if (!known) return false;
-    if (--known.refs === 0) this.#friends.delete(k);
+    if (--known.refs === 0) {
+      this.#friends.delete(k);
+      this.#entries = undefined;
+    }
     return true;
   }
 
@@ -268,8 +292,10 @@ export class DhtFriendTable {
     return this.#friends.get(keyString(publicKey))?.refs ?? 0;
   }
 
-  *values(): IterableIterator<DhtFriendEntry> {
-    for (const { entry } of this.#friends.values()) yield entry;
+  /** The entries in the order added, as they were when called (one removed meanwhile is still visited). */
+  values(): IterableIterator<DhtFriendEntry> {
+    this.#entries ??= [...this.#friends.values()].map((f) => f.entry);
+    return this.#entries.values();
   }
 
   get size(): number {

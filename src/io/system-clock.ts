@@ -12,6 +12,15 @@ import type { Clock, Timer } from './clock.ts';
 import { MAX_SET_TIMEOUT_MS } from './config.ts';
 import { TimerQueue } from './timer-queue.ts';
 
+/**
+ * A wait of at least this long is stretched to end on a multiple of {@link WAKE_GRID_MS}, so
+ * that many long timers (one per connection, each a second or more apart) share a wakeup
+ * instead of waking the process once each. Shorter waits (acknowledgements, pacing) are exact.
+ */
+export const COALESCE_FROM_MS = 200;
+/** The wakeup grid of long waits: a long timer may run up to this much after its due time. */
+export const WAKE_GRID_MS = 10;
+
 /** Options of a {@link SystemClock}. */
 export interface SystemClockOptions {
   /** Do not let pending timers keep the process alive (default false). */
@@ -51,7 +60,9 @@ export class SystemClock implements Clock {
     const due = this.queue.peekDue();
     this.armedFor = due ?? Infinity;
     if (due === undefined) return;
-    const wait = Math.min(MAX_SET_TIMEOUT_MS, Math.max(0, Math.ceil(due - this.now())));
+    const now = this.now();
+    let wait = Math.min(MAX_SET_TIMEOUT_MS, Math.max(0, Math.ceil(due - now)));
+    if (wait >= COALESCE_FROM_MS && wait < MAX_SET_TIMEOUT_MS) wait = Math.ceil(Math.ceil(due / WAKE_GRID_MS) * WAKE_GRID_MS - now);
     if (wait === 0) {
       // Due now: run after the I/O already waiting, not a whole millisecond later (Node
       // clamps setTimeout(0) to 1 ms). This is what lets a receiver acknowledge at the end

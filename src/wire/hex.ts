@@ -6,13 +6,11 @@
  */
 import { DecodeError } from './errors.ts';
 
-const DIGITS = '0123456789abcdef';
-
 /** Lower-case hex of `bytes`. */
 export function toHex(bytes: Uint8Array): string {
-  let out = '';
-  for (const b of bytes) out += DIGITS[b >> 4]! + DIGITS[b & 15]!;
-  return out;
+  // One flat string: appending two digits at a time builds a chain of ~2 string objects per
+  // byte (a rope), which a long-lived map key (a friend's key hex) would keep (~1.6 KiB a key).
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
 function nibble(code: number): number {

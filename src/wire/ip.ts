@@ -124,6 +124,7 @@ export function ipFromBytes(bytes: Uint8Array): string {
  * unchanged. c-toxcore does this to every source address it receives.
  */
 export function unmapIpv4(host: string): string {
+  if (host.charCodeAt(0) !== 0x3a) return host; // not `::…`: the common case, without the regex
   const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(host);
   return m ? m[1]! : host;
 }

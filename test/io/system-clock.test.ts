@@ -49,3 +49,20 @@ test('an unref clock still fires while the process is alive', async (t) => {
   });
   t.true(fired);
 });
+
+test('long timers due within one 10 ms slot share one wakeup at the end of the slot: never before their due time, in due order', async (t) => {
+  const clock = new SystemClock();
+  const fired: Array<{ name: string; at: number; due: number }> = [];
+  const start = clock.now();
+  // A grid slot about 250 ms ahead; three timers due inside it, each long enough to be stretched.
+  const slot = Math.ceil((start + 250) / 10) * 10;
+  for (const [name, offset] of [['b', 3], ['a', 1], ['c', 6]] as const) {
+    const due = slot + offset;
+    clock.setTimer(due - start, () => fired.push({ name, at: clock.now(), due }));
+  }
+  await sleep(450);
+  t.deepEqual(fired.map((f) => f.name), ['a', 'b', 'c']);
+  for (const f of fired) t.true(f.at >= f.due, `${f.name} ran before its due time`);
+  // All three at the end of the slot (the shared wakeup; setTimeout may round down by up to 1 ms).
+  for (const f of fired) t.true(f.at >= slot + 10 - 1, `${f.name} ran at ${(f.at - slot).toFixed(1)} ms into the slot, before its end`);
+});
