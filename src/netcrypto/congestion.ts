@@ -23,6 +23,18 @@
 /** The startup gain, 2/ln 2: the smallest that doubles the delivery rate each round. */
 export const STARTUP_GAIN = 2.885;
 
+/**
+ * In startup the slow-start floor of the window (it doubles each round trip) stops at this
+ * share of the largest window (one half: 1024 packets by default). Where the window is not
+ * what limits the rate (loopback, both ends on one event loop) slow start alone took it to
+ * the 2048-packet cap, which the sender put out in one burst while the receiver could not
+ * read: the kernel dropped 500–700 datagrams at the start of every fresh transfer. A cap
+ * relative to the model's window (twice it) stopped that too, but also kept startup from
+ * finding the rate of a receiver that acknowledges in bursts (a c-toxcore peer reading once
+ * per iteration: 2 MB/s in place of 22). The model's own window may still reach the cap.
+ */
+export const STARTUP_WINDOW_SHARE = 0.5;
+
 /** Pacing gains of the probe phase, one round trip each. */
 export const PROBE_GAINS: readonly number[] = [1.25, 0.75, 1, 1, 1, 1, 1, 1];
 
@@ -34,6 +46,16 @@ export const PROBE_WINDOW_GAIN = 1.5;
 
 /** The aggregation allowance never exceeds this many ms of the bandwidth. */
 export const MAX_AGGREGATION_MS = 100;
+
+/**
+ * Over a TCP relay the window holds at least this many ms of the bandwidth. Sender, relay
+ * and receiver each read what their socket holds (up to 64 KiB) and handle it in one go,
+ * acknowledgements included, so a loaded relay path keeps packets in batches for
+ * milliseconds even when its idle RTT is a tenth of one; a window of rate × idle RTT plus
+ * the acknowledgement allowance (about 70 packets on loopback) left that pipeline mostly
+ * empty. The queues there are TCP's, not a bottleneck's that drops.
+ */
+export const RELAY_BATCH_MS = 8;
 
 /** Round trips the bandwidth filter remembers. */
 export const BANDWIDTH_ROUNDS = 10;
@@ -108,6 +130,8 @@ export class CongestionControl {
   #minRttAt = 0;
   /** Smoothed RTT. */
   srttMs: number;
+  /** Smoothed mean deviation of the RTT (TCP's RTTVAR). */
+  rttVarMs: number;
   /** The best delivery rate of the last 10 rounds, packets per ms (0 before any sample). */
   bandwidth = 0;
   readonly #filter: Array<{ round: number; rate: number }> = [];
@@ -139,10 +163,16 @@ export class CongestionControl {
   #queueFree = true;
   /** The smoothed share of packets lost per round trip, 0 to 1. */
   lossRate = 0;
+  /**
+   * Whether packets go through a TCP relay (the session sets it): the window then holds at
+   * least `RELAY_BATCH_MS` of the bandwidth.
+   */
+  relayPath = false;
 
   constructor(settings: CongestionSettings) {
     this.#s = settings;
     this.srttMs = settings.initialRttMs;
+    this.rttVarMs = settings.initialRttMs / 2;
   }
 
   /** The RTT the model works with: the windowed minimum, or the initial guess. */
@@ -156,10 +186,15 @@ export class CongestionControl {
    * slow start does, whatever the first rate samples say).
    */
   get window(): number {
-    const aggregation = Math.max(this.#s.ackAllowancePackets, this.extraAcked);
+    const batches = this.relayPath ? this.bandwidth * RELAY_BATCH_MS : 0;
+    const aggregation = Math.max(this.#s.ackAllowancePackets, this.extraAcked, batches);
     const model = this.bandwidth === 0 ? 0 : Math.ceil(this.#windowGain * this.bandwidth * this.rttMs + aggregation);
     if (this.phase === 'probe-rtt') return PROBE_RTT_WINDOW_PACKETS;
-    const floor = this.phase === 'startup' ? this.#s.initialWindowPackets + this.delivered : this.#s.minWindowPackets;
+    // Startup's slow-start floor stops at half the cap: see STARTUP_WINDOW_SHARE.
+    const initial = this.#s.initialWindowPackets;
+    const floor = this.phase === 'startup'
+      ? Math.min(initial + this.delivered, Math.max(initial, Math.floor(this.#s.maxWindowPackets * STARTUP_WINDOW_SHARE)))
+      : this.#s.minWindowPackets;
     return Math.min(this.#s.maxWindowPackets, Math.max(floor, model));
   }
 
@@ -185,6 +220,7 @@ export class CongestionControl {
       this.#probeRttMin = Infinity;
     }
     if (this.phase === 'probe-rtt') this.#probeRttMin = Math.min(this.#probeRttMin, rtt);
+    this.rttVarMs = this.rttVarMs * 0.75 + Math.abs(this.srttMs - rtt) * 0.25;
     this.srttMs = this.srttMs * 0.875 + rtt * 0.125;
   }
 
@@ -295,6 +331,15 @@ export class CongestionControl {
       this.#windowGain = STARTUP_GAIN;
       this.#cycleAt = nowMs;
     }
+  }
+
+  /**
+   * The phase's clock, when the sender is about to send: a probe-rtt whose time is up ends
+   * even if nothing was acknowledged meanwhile (at heavy loss, 4 packets in flight may all
+   * be lost, and nothing else would end it).
+   */
+  onSend(nowMs: number, inFlight: number): void {
+    if (this.phase === 'probe-rtt') this.#advance(nowMs, inFlight);
   }
 
   #advance(nowMs: number, inFlight: number): void {

@@ -536,6 +536,7 @@ export class CryptoConnection {
   #pump(): void {
     if (this.#state !== 'established') return;
     const now = this.#host.clock.now();
+    this.#sender.cc.relayPath = this.#relay !== undefined && !(this.#udp !== undefined && now - this.#udpHeardAt < UDP_DIRECT_TIMEOUT_MS);
     const { sent, retryInMs } = this.#sender.pump(now);
     if (sent > 0) this.#tightenTick();
     if (retryInMs === undefined) return;
@@ -563,7 +564,7 @@ export class CryptoConnection {
     if (this.#sessionKey === undefined || this.#receiveNonce === undefined) return;
     const r = this.#receive;
     const payload = encodeRequestPayload(r.start, r.end, (n) => r.has(n));
-    this.#sendData(this.#sender.buffer.end, payload);
+    this.#sendData(this.#sender.numbersEnd, payload);
     this.#lastRequestAt = this.#host.clock.now();
     this.stats.requestsSent++;
   }

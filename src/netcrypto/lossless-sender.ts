@@ -32,6 +32,8 @@ export class LosslessSender {
   #tokens: number;
   #refilledAt = -1;
   #lastLost = -2;
+  /** When the most recently sent packet known to have arrived was sent (RACK's xmit_ts). */
+  #latestDeliveredSentAt = -Infinity;
   /** Packets sent again after a request or a timeout. */
   resent = 0;
   /** Packets sent the first time. */
@@ -72,16 +74,41 @@ export class LosslessSender {
   }
 
   /**
-   * How old a packet must be before a request for it is taken as a loss: a little over a
-   * smoothed round trip, so a packet still on its way is not sent twice. Not capped at a
-   * multiple of the minimum RTT: on a path that queues (a TCP relay holds packets for tens
-   * of milliseconds in socket buffers) the minimum says nothing about how long a packet in
-   * flight takes, and a cap made every request resend the whole flight (measured through a
-   * toxlink relay: 89,000–128,000 duplicates for 9,000–29,000 new packets, 1–4 MB/s; without
-   * the cap, 13–15 MB/s).
+   * How old a packet asked for must be before it is taken as lost when no packet sent after
+   * it is known to have arrived: a smoothed round trip and a quarter, plus its variation (four
+   * times the mean deviation, at most one more round trip), so a packet still on its way is
+   * not sent twice. Not capped at a multiple of the minimum RTT: on a path that queues (a
+   * TCP relay holds packets for milliseconds in socket buffers) the minimum says nothing
+   * about how long a packet in flight takes, and a cap made every request resend the whole
+   * flight (measured through a toxlink relay: 89,000–128,000 duplicates for 9,000–29,000
+   * new packets, 1–4 MB/s).
    */
   get resendAfterMs(): number {
-    return Math.max(1, this.cc.srttMs * 1.25);
+    const cc = this.cc;
+    return Math.max(1, cc.srttMs * 1.25 + Math.min(4 * cc.rttVarMs, cc.srttMs));
+  }
+
+  /**
+   * A packet asked for that was sent this long before one that arrived is lost: a quarter of
+   * the minimum RTT, for datagrams that overtake each other.
+   */
+  get reorderWindowMs(): number {
+    const min = this.cc.minRttMs;
+    return Number.isFinite(min) ? min / 4 : 1;
+  }
+
+  /**
+   * The packet number our request packets carry, which tells the peer where our numbers
+   * end: one past the first number never sent (our buffer's end when everything went out).
+   * The peer takes the numbers below it that it has not seen as missing, so its answer
+   * describes every packet we sent, the last ones included (which frees those that arrived
+   * after its last gap); the numbers queued and never sent are not in it. The buffer's end
+   * (c-toxcore's choice) made a receiver ask for up to 1024 packets never sent, each
+   * answer walking them all.
+   */
+  get numbersEnd(): number {
+    const b = this.buffer;
+    return b.nextToSend === b.end ? b.end : (b.nextToSend + 1) >>> 0;
   }
 
   /** Whether there is something to send now, window and pacing permitting. */
@@ -111,34 +138,46 @@ export class LosslessSender {
   }
 
   /**
-   * A request packet's payload arrived at `nowMs`: frees what it says arrived and queues
-   * for resending what it asks for, if that was last sent longer than a round trip ago.
+   * A request packet's payload arrived at `nowMs`: frees what it says arrived, then queues
+   * for resending each packet it asks for that is lost: sent before a packet that arrived
+   * (by more than `reorderWindowMs`), or longer than `resendAfterMs` ago. A packet asked for
+   * and sent after everything known to have arrived may be on its way still: over a relay a
+   * request lists the whole flight.
    */
   onRequest(payload: Uint8Array, nowMs: number): void {
     const { requested, end } = decodeRequestPayload(payload, this.buffer.start, this.buffer.end);
-    const threshold = this.resendAfterMs;
     let r = 0;
+    const asked: Outgoing[] = [];
     for (let n = this.buffer.start; n !== end; n = (n + 1) >>> 0) {
       if (r < requested.length && requested[r] === n) {
         r++;
         const p = this.buffer.get(n);
-        if (p !== undefined && p.sentAt >= 0 && !p.queuedForResend && nowMs - p.sentAt > threshold) this.#lose(p);
+        if (p !== undefined && p.sentAt >= 0 && !p.queuedForResend) asked.push(p);
         continue;
       }
       const p = this.buffer.take(n);
       if (p !== undefined) this.#delivered(p, nowMs);
     }
+    const threshold = this.resendAfterMs;
+    const overtaken = this.#latestDeliveredSentAt - this.reorderWindowMs;
+    for (const p of asked) {
+      if (p.sentAt < overtaken || nowMs - p.sentAt > threshold) this.#lose(p);
+    }
   }
 
   /**
    * Nothing was acknowledged for a while: the packet at the buffer start, if it was sent
-   * longer than a round trip ago, is sent again (the tail of a burst may be lost with no
-   * later packet to reveal the gap).
+   * longer than `resendAfterMs` ago, is sent again at once (the tail of a burst may be lost
+   * with no later packet to reveal the gap), whatever the window says: packets that are
+   * neither known to have arrived nor judged lost can fill a window (a small one, in
+   * probe-rtt), and nothing else would free it.
    */
   onTimeout(nowMs: number): boolean {
     const p = this.buffer.get(this.buffer.start);
-    if (p === undefined || p.sentAt < 0 || p.queuedForResend || nowMs - p.sentAt <= this.resendAfterMs) return false;
-    this.#lose(p);
+    if (p === undefined || p.sentAt < 0 || nowMs - p.sentAt <= this.resendAfterMs) return false;
+    if (!p.queuedForResend) this.#lose(p);
+    p.queuedForResend = false;
+    this.#send(p, nowMs);
     return true;
   }
 
@@ -150,6 +189,7 @@ export class LosslessSender {
     else if (nowMs > this.#refilledAt) this.#tokens = Math.min(burst, this.#tokens + (nowMs - this.#refilledAt) * rate);
     this.#refilledAt = nowMs;
     let sent = 0;
+    this.cc.onSend(nowMs, this.#inFlight);
     const window = this.cc.window;
     while (this.#tokens >= 1 && this.#inFlight < window) {
       const p = this.#next();
@@ -165,6 +205,7 @@ export class LosslessSender {
   #next(): Outgoing | undefined {
     while (this.#resend.length > 0) {
       const p = this.#resend.shift()!;
+      if (!p.queuedForResend) continue; // sent already, by a timeout
       p.queuedForResend = false;
       if (this.buffer.get(p.number) === p) return p;
     }
@@ -204,6 +245,11 @@ export class LosslessSender {
       this.#inFlight--;
     }
     if (p.sentAt < 0) return;
+    // A packet sent more than once that is back sooner than a minimum RTT after its last
+    // send: the copy that arrived was an earlier one, so that send time says nothing.
+    if (p.sentAt > this.#latestDeliveredSentAt && (p.sends === 1 || nowMs - p.sentAt >= this.cc.minRttMs)) {
+      this.#latestDeliveredSentAt = p.sentAt;
+    }
     this.cc.onDelivered(nowMs, {
       deliveredAtSend: p.deliveredAtSend, deliveredTimeAtSend: p.deliveredTimeAtSend,
       firstSentTimeAtSend: p.firstSentTimeAtSend, sentAt: p.sentAt, appLimited: p.appLimited, resent: p.sends > 1,
