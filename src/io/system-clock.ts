@@ -62,7 +62,12 @@ export class SystemClock implements Clock {
     if (due === undefined) return;
     const now = this.now();
     let wait = Math.min(MAX_SET_TIMEOUT_MS, Math.max(0, Math.ceil(due - now)));
-    if (wait >= COALESCE_FROM_MS && wait < MAX_SET_TIMEOUT_MS) wait = Math.ceil(Math.ceil(due / WAKE_GRID_MS) * WAKE_GRID_MS - now);
+    if (wait >= COALESCE_FROM_MS && wait < MAX_SET_TIMEOUT_MS) {
+      wait = Math.ceil(Math.ceil(due / WAKE_GRID_MS) * WAKE_GRID_MS - now);
+      // Armed for the end of the slot, not the timer's due time: a timer due before the
+      // wakeup (a short one set meanwhile) must re-arm, or it would wait for the slot's end.
+      this.armedFor = now + wait;
+    }
     if (wait === 0) {
       // Due now: run after the I/O already waiting, not a whole millisecond later (Node
       // clamps setTimeout(0) to 1 ms). This is what lets a receiver acknowledge at the end

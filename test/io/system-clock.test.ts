@@ -66,3 +66,26 @@ test('long timers due within one 10 ms slot share one wakeup at the end of the s
   // All three at the end of the slot (the shared wakeup; setTimeout may round down by up to 1 ms).
   for (const f of fired) t.true(f.at >= slot + 10 - 1, `${f.name} ran at ${(f.at - slot).toFixed(1)} ms into the slot, before its end`);
 });
+
+test.serial('a short timer set while a long one waits for the end of its slot re-arms the clock instead of waiting for the slot', (t) => {
+  // The clock's time and setTimeout are stood in for, so the arming is seen exactly.
+  let now = 1000.5;
+  const realNow = performance.now;
+  const realSetTimeout = globalThis.setTimeout;
+  const waits: number[] = [];
+  performance.now = () => now;
+  globalThis.setTimeout = ((_fn: () => void, ms: number) => {
+    waits.push(ms);
+    return realSetTimeout(() => {}, 0);
+  }) as typeof setTimeout;
+  try {
+    const clock = new SystemClock();
+    clock.setTimer(250.5, () => {}); // due 1251: stretched to the slot's end, 1260
+    now = 1250;
+    clock.setTimer(3, () => {}); // due 1253, before the wakeup at 1260
+    t.deepEqual(waits, [260, 1], 'armed again, for the long timer\'s own due time 1251');
+  } finally {
+    performance.now = realNow;
+    globalThis.setTimeout = realSetTimeout;
+  }
+});
