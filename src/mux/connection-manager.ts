@@ -102,7 +102,7 @@ export class ConnectionManager {
   readonly #connector: MuxConnector;
   readonly #clock: Clock;
   readonly #events: Emitter<ConnectionManagerEvents>;
-  readonly #host: SessionHost;
+  readonly #host: SessionHost<MuxSession>;
   readonly #attachments = new Map<MuxCarrier, Attachment>();
   readonly #sessions = new Map<string, MuxSession>();
   readonly #bringUps = new Map<string, Promise<MuxSession>>();

@@ -12,7 +12,6 @@ import type { ChannelPhase } from './channel.ts';
 import type { ChannelSocket } from './channel-socket.ts';
 import type { MuxConfig } from './config.ts';
 import type { MuxError } from './errors.ts';
-import type { MuxSession } from './session.ts';
 import type { MuxDropReason } from './stats.ts';
 
 /** A friend's request for a channel, as `onChannelRequest` handlers see it. */
@@ -67,8 +66,11 @@ export interface ChannelEntry {
   readonly phase: ChannelPhase;
 }
 
-/** What a session needs of its manager. Internal: the manager builds it. */
-export interface SessionHost {
+/**
+ * What a session needs of its manager. Internal: the manager builds it. `S` is the session
+ * type (`MuxSession`), a parameter so that this file need not import the session's.
+ */
+export interface SessionHost<S = unknown> {
   readonly config: MuxConfig;
   readonly clock: Clock;
   /** Asks the user whether to accept; may throw or reject. */
@@ -76,9 +78,9 @@ export interface SessionHost {
   /** A channel the friend asked for is open. */
   opened(socket: ChannelSocket): void;
   /** The friend's VERSION arrived. */
-  ready(session: MuxSession): void;
+  ready(session: S): void;
   /** The session ended (once); `error` says why. */
-  closed(session: MuxSession, error: MuxError): void;
+  closed(session: S, error: MuxError): void;
   /** Counts a drop (the manager's totals). */
   drop(reason: MuxDropReason): void;
 }

@@ -44,7 +44,7 @@ export class MuxSession {
   readonly #control: ControlPath;
 
   /** @internal Made by the manager; sends VERSION at once. */
-  constructor(host: SessionHost, carrier: MuxCarrier, selfKey: Uint8Array) {
+  constructor(host: SessionHost<MuxSession>, carrier: MuxCarrier, selfKey: Uint8Array) {
     const core = new SessionCore(host, carrier, selfKey, (reason) => this.carrierClosed(reason));
     this.#core = core;
     this.#out = core.out;
