@@ -46,7 +46,17 @@ gate.test('a C friend with UDP off comes online over the TCP relay; restarted fr
   const save = await c.peer.getSavedata();
   const quitAt = Date.now();
   await c.peer.quit();
-  const off = await waitSeen(tl, c.me.publicKey, quitAt, (s) => s === 'none', 2_000, 'offline after the quit');
+  // A clean quit sends net_crypto's kill packet, and toxlink sees it offline at once. Over a
+  // relay, c-toxcore 0.2.18 sometimes loses its own kill packet: tox_kill closes its TCP
+  // connection while the packet still waits in that connection's queue (seen once in CI on
+  // a loaded machine). The session then ends as c-toxcore's would, when no alive packet
+  // has come for 32 s; the test waits that long only in that case, and says so.
+  const off = await waitSeen(tl, c.me.publicKey, quitAt, (s) => s === 'none', 2_000, 'offline after the quit').catch(async () => {
+    t.log('NOTE: no kill packet within 2 s (lost on the C side): waiting for the 32 s alive timeout');
+    const late = await waitSeen(tl, c.me.publicKey, quitAt, (s) => s === 'none', 45_000, 'offline by the alive timeout');
+    t.true(late.at - quitAt >= 20_000, 'without the kill packet, only the alive timeout (32 s after the last alive packet, sent every 8 s) ends the session');
+    return late;
+  });
   t.log(`quit → offline at toxlink over the relay: ${off.at - quitAt} ms`);
   const restartAt = Date.now();
   const again = await startCPeer(t, bootstrapd, 'c-udp', { savedata: save });
