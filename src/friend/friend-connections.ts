@@ -71,7 +71,7 @@ export class FriendConnections {
     this.config = friendConnectionsConfig(options.config);
     const { clock, dht, netCrypto, onion, tcp } = options;
     this.#onion = onion;
-    this.#events = new FriendEmitter((error) => this.#events.emit('error', error));
+    this.#events = new FriendEmitter<FriendConnectionsEvents>();
     const relays = new RelaySharing(tcp, this.config, this.stats, onion);
     this.#relays = relays;
     const m = new FriendMachine({ clock, dht, netCrypto, onion, relays, config: this.config, stats: this.stats, events: this.#events });

@@ -54,43 +54,8 @@ export interface MessengerEvents {
   error: Error;
 }
 
-/** A listener of one event. */
-export type MessengerListener<T> = (value: T) => void;
-
-/** A small typed event emitter. */
-export class MessengerEmitter<M extends object> {
-  readonly #listeners: { [K in keyof M]?: Array<MessengerListener<M[K]>> } = {};
-  readonly #onError: (error: Error) => void;
-
-  /** `onError` receives what a listener threw. */
-  constructor(onError: (error: Error) => void) {
-    this.#onError = onError;
-  }
-
-  /** Adds a listener; returns the function that removes it. */
-  on<K extends keyof M>(event: K, listener: MessengerListener<M[K]>): () => void {
-    const list = (this.#listeners[event] ??= []) as Array<MessengerListener<M[K]>>;
-    list.push(listener);
-    return () => {
-      const i = list.indexOf(listener);
-      if (i >= 0) list.splice(i, 1);
-    };
-  }
-
-  /** Calls the listeners of `event` in the order they were added. */
-  emit<K extends keyof M>(event: K, value: M[K]): void {
-    const list = this.#listeners[event] as Array<MessengerListener<M[K]>> | undefined;
-    if (list === undefined || list.length === 0) return;
-    for (const listener of [...list]) {
-      try {
-        listener(value);
-      } catch (error) {
-        if (event === 'error') continue;
-        this.#onError(error instanceof Error ? error : new Error(String(error)));
-      }
-    }
-  }
-}
+/** A listener of one event, and the emitter (io's `Emitter`; without a hook, a listener's exception becomes the 'error' event). */
+export { Emitter as MessengerEmitter, type Listener as MessengerListener } from '../io/index.ts';
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
 

@@ -81,7 +81,7 @@ export class Messenger {
     this.#friends = options.friends;
     this.#keyPair = options.identity.realKeyPair;
     this.#self = { nospam: checkNospam(options.identity.nospam), name: new Uint8Array(0), statusMessage: new Uint8Array(0), userStatus: 0 };
-    this.#events = new MessengerEmitter((error) => this.#events.emit('error', error));
+    this.#events = new MessengerEmitter<MessengerEvents>();
     const m = new MessengerMachine({
       clock: this.#clock, friends: this.#friends, config: this.config, stats: this.stats, events: this.#events,
       list: this.#list, self: this.#self, wallClock: options.wallClock,
