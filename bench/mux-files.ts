@@ -19,14 +19,13 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KeyPair } from '../src/crypto/index.ts';
 import type { Address, DatagramTransport, NodeNetwork, SystemClock } from '../src/io/index.ts';
 import type { NetCrypto } from '../src/netcrypto/index.ts';
 import type { ChannelSocket, MuxCarrier, MuxConnector } from '../src/mux/index.ts';
+import { buildCBench } from './netcrypto-c.ts';
 import { killChild, trackChild, withTimeout } from './children.ts';
 import type { Toxlink } from './compiled.ts';
 
@@ -56,36 +55,9 @@ export interface FilesFigure {
 
 // ─── c-toxcore ──────────────────────────────────────────────────────────────
 
-/** Compiler and linker flags for c-toxcore: pkg-config's, else the Debian static library. */
-function toxcoreFlags(): string[] {
-  try {
-    const text = execFileSync('pkg-config', ['--cflags', '--libs', 'toxcore'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] });
-    return text.split(/\s+/).filter((f) => f !== '');
-  } catch {
-    const lib = '/usr/lib/x86_64-linux-gnu/libtoxcore.a';
-    if (!existsSync(lib)) throw new Error('c-toxcore not found: neither pkg-config toxcore nor libtoxcore.a (apt-get install libtoxcore-dev)');
-    return [lib, '-lsodium', '-lpthread'];
-  }
-}
-
-/** Compiles the C program when its binary is missing or older than the source; returns its path. */
+/** Builds bench/c/filetransfer-bench.c (bench/netcrypto-c.ts `buildCBench`). */
 export function buildFiletransferBench(): string {
-  if (existsSync(FILETRANSFER_BENCH_BINARY) && statSync(FILETRANSFER_BENCH_BINARY).mtimeMs >= statSync(FILETRANSFER_BENCH_SOURCE).mtimeMs) {
-    return FILETRANSFER_BENCH_BINARY;
-  }
-  mkdirSync(join(here, 'c', 'build'), { recursive: true });
-  const cc = process.env['CC'] !== undefined && process.env['CC'] !== '' ? process.env['CC'] : 'cc';
-  const temp = `${FILETRANSFER_BENCH_BINARY}.${process.pid}.tmp`;
-  const args = ['-O2', '-std=c11', '-Wall', '-Wextra', '-o', temp, FILETRANSFER_BENCH_SOURCE, ...toxcoreFlags(), '-lm'];
-  try {
-    execFileSync(cc, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
-    renameSync(temp, FILETRANSFER_BENCH_BINARY);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    const e = error as Error & { stderr?: Buffer };
-    throw new Error(`compiling ${FILETRANSFER_BENCH_SOURCE} failed: ${cc} ${args.join(' ')}\n${e.stderr?.toString() ?? e.message}`);
-  }
-  return FILETRANSFER_BENCH_BINARY;
+  return buildCBench(FILETRANSFER_BENCH_SOURCE, FILETRANSFER_BENCH_BINARY);
 }
 
 /** Runs the C program for one size (a fresh pair of C peers); its JSON line, or its error line. */

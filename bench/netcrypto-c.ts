@@ -35,27 +35,31 @@ function toxcoreFlags(): string[] {
 }
 
 /**
- * Compiles the benchmark when its binary is missing or older than the source, and returns
- * the binary's path. Compiles to a temporary file first and renames it into place, so a
- * concurrent run never sees half a binary. Throws with the compiler's output on failure.
+ * Compiles a C benchmark of bench/c against c-toxcore when its binary is missing or older
+ * than its source, and returns the binary's path. Compiles to a temporary file first and
+ * renames it into place, so a concurrent run never sees half a binary. Throws with the
+ * compiler's output on failure.
  */
-export function buildNetcryptoBench(): string {
-  if (existsSync(NETCRYPTO_BENCH_BINARY) && statSync(NETCRYPTO_BENCH_BINARY).mtimeMs >= statSync(NETCRYPTO_BENCH_SOURCE).mtimeMs) {
-    return NETCRYPTO_BENCH_BINARY;
-  }
+export function buildCBench(source: string, binary: string): string {
+  if (existsSync(binary) && statSync(binary).mtimeMs >= statSync(source).mtimeMs) return binary;
   mkdirSync(join(here, 'c', 'build'), { recursive: true });
   const cc = process.env['CC'] !== undefined && process.env['CC'] !== '' ? process.env['CC'] : 'cc';
-  const temp = `${NETCRYPTO_BENCH_BINARY}.${process.pid}.tmp`;
-  const args = ['-O2', '-std=c11', '-Wall', '-Wextra', '-o', temp, NETCRYPTO_BENCH_SOURCE, ...toxcoreFlags(), '-lm'];
+  const temp = `${binary}.${process.pid}.tmp`;
+  const args = ['-O2', '-std=c11', '-Wall', '-Wextra', '-o', temp, source, ...toxcoreFlags(), '-lm'];
   try {
     execFileSync(cc, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
-    renameSync(temp, NETCRYPTO_BENCH_BINARY);
+    renameSync(temp, binary);
   } catch (error) {
     rmSync(temp, { force: true });
     const e = error as Error & { stderr?: Buffer };
-    throw new Error(`compiling ${NETCRYPTO_BENCH_SOURCE} failed: ${cc} ${args.join(' ')}\n${e.stderr?.toString() ?? e.message}`);
+    throw new Error(`compiling ${source} failed: ${cc} ${args.join(' ')}\n${e.stderr?.toString() ?? e.message}`);
   }
-  return NETCRYPTO_BENCH_BINARY;
+  return binary;
+}
+
+/** Builds bench/c/netcrypto-bench.c (see {@link buildCBench}). */
+export function buildNetcryptoBench(): string {
+  return buildCBench(NETCRYPTO_BENCH_SOURCE, NETCRYPTO_BENCH_BINARY);
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

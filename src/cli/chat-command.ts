@@ -15,7 +15,7 @@ import {
 } from './common-flags.ts';
 import { ChatSession, type FriendSpec, parseFriendSpec } from './chat-session.ts';
 import { Logger } from './log.ts';
-import { startCommandNode } from './command-node.ts';
+import { startCommandNode, stopCommandNode } from './command-node.ts';
 import { showProgress } from './node-command.ts';
 
 interface ChatFlags extends CommonFlags, BootstrapFlags {
@@ -79,14 +79,7 @@ export async function runChat(friend: string | undefined, flags: ChatFlags, stde
   prompting = false;
   rl.removeAllListeners('close');
   rl.close();
-  let code = 0;
-  try {
-    await runtime.stop();
-  } catch (error) {
-    log.error(`could not save the profile on the way out: ${(error as Error).message}`);
-    code = 1;
-  }
-  stop.dispose();
+  const code = await stopCommandNode({ runtime, stop }, log);
   log.info(`left the chat (${reason})${code === 0 ? '; profile saved' : ''}`);
   return code;
 }

@@ -23,6 +23,22 @@ export interface StartedCommand {
   readonly stop: StopRequest;
 }
 
+/**
+ * Stops the node and saves its profile, then lets the stop signals go. Returns the exit
+ * code: 0, or 1 (with one line logged) if the profile could not be saved.
+ */
+export async function stopCommandNode({ runtime, stop }: StartedCommand, log: Logger): Promise<number> {
+  let code = 0;
+  try {
+    await runtime.stop();
+  } catch (error) {
+    log.error(`could not save the profile on the way out: ${(error as Error).message}`);
+    code = 1;
+  }
+  stop.dispose();
+  return code;
+}
+
 /** Starts the node of `command`; `extra` adds the options only some commands have (a relay server, a keys file). */
 export async function startCommandNode(
   command: NodeRuntimeOptions['command'],

@@ -14,7 +14,7 @@ import {
   type BootstrapFlags, type CommonFlags, bootstrapFlags, loggerOf, portArgument, profileFlags,
 } from './common-flags.ts';
 import type { Logger } from './log.ts';
-import { startCommandNode } from './command-node.ts';
+import { startCommandNode, stopCommandNode } from './command-node.ts';
 import { JsonInterface } from './node-json.ts';
 import type { NodeRuntime } from './node-runtime.ts';
 
@@ -119,14 +119,7 @@ export async function runNode(flags: NodeFlags, log: Logger): Promise<number> {
   stopProgress();
   closeInput?.();
   json?.close();
-  let code = 0;
-  try {
-    await runtime.stop();
-  } catch (error) {
-    log.error(`could not save the profile on the way out: ${(error as Error).message}`);
-    code = 1;
-  }
-  stop.dispose();
+  const code = await stopCommandNode({ runtime, stop }, log);
   if (json !== undefined) json.event('stopped', { reason, saved: code === 0 });
   else log.info(`stopped on ${reason}${code === 0 ? '; profile saved' : ''}`);
   return code;

@@ -17,6 +17,7 @@ import { CliError } from './errors.ts';
 import type { Logger } from './log.ts';
 import type { NodeRuntime } from './node-runtime.ts';
 import type { StopReason, StopRequest } from './signals.ts';
+import { stopCommandNode } from './command-node.ts';
 
 /** The channel layer of a command, on the runtime's friend layer. */
 export interface CommandMux {
@@ -129,15 +130,8 @@ export async function finishTunnelCommand(o: {
   await o.tunnels.close();
   o.log.debug('stop: tunnels closed; closing the channel layer');
   o.mux.close();
-  let code = 0;
-  try {
-    o.log.debug('stop: stopping the node and saving the profile');
-    await o.runtime.stop();
-  } catch (error) {
-    o.log.error(`could not save the profile on the way out: ${(error as Error).message}`);
-    code = 1;
-  }
-  o.stop.dispose();
+  o.log.debug('stop: stopping the node and saving the profile');
+  const code = await stopCommandNode(o, o.log);
   o.reporter.event('stopped', { reason: o.reason, saved: code === 0 }, `stopped on ${o.reason}${code === 0 ? '; profile saved' : ''}`);
   return code;
 }
