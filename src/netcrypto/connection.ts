@@ -12,14 +12,14 @@
  * @module
  */
 import { type Address, type Clock, type Timer, sameAddress } from '../io/index.ts';
-import { type KeyPair, incrementNonce, precompute, randomBytes, randomNonce } from '../crypto/index.ts';
-import { DecodeError, NetPacket } from '../wire/index.ts';
+import { type KeyPair, NONCE_SIZE, incrementNonce, precompute, randomBytes, randomNonce } from '../crypto/index.ts';
+import { DecodeError, NetPacket, slabCopy } from '../wire/index.ts';
 import type { NetCryptoConfig } from './config.ts';
 import { sealCookie, cookieTime } from './cookie.ts';
 import { encodeCookieRequest } from './cookie-request.ts';
 import { answersRequest, decodeCookieResponse, openCookieResponse } from './cookie-response.ts';
 import { type Handshake, encodeHandshake } from './handshake.ts';
-import { checkPayload, decodeDataPacket, encodeDataPacket, openDataPacket, payloadKind } from './data-packet.ts';
+import { checkPayload, decodeDataPacket, encodeDataPacket, openDataPacketInPlace, payloadKind } from './data-packet.ts';
 import { encodeRequestPayload } from './request-packet.ts';
 import { NetCryptoError } from './errors.ts';
 import { Emitter } from './events.ts';
@@ -114,6 +114,8 @@ export class CryptoConnection {
   readonly #session: KeyPair;
   readonly #sendNonce: Uint8Array;
   #receiveNonce: Uint8Array | undefined;
+  /** The full nonce of the data packet being opened (scratch, rewritten for each). */
+  readonly #packetNonce = new Uint8Array(NONCE_SIZE);
   #sessionKey: Uint8Array | undefined;
   readonly #echoId: Uint8Array = randomBytes(ECHO_ID_SIZE);
   #temp: Uint8Array | undefined;
@@ -280,7 +282,8 @@ export class CryptoConnection {
     if (this.#sender.span >= config.sendQueuePackets) {
       throw new NetCryptoError('queue-full', `the send queue holds ${config.sendQueuePackets} packets: wait for 'drain'`);
     }
-    this.#sender.queue(Uint8Array.from(payload));
+    // Slab memory: the copy is let go once the peer acknowledges it.
+    this.#sender.queue(slabCopy(payload));
     if (this.#state === 'established') this.#pump();
     const writable = this.#belowHighWater();
     if (!writable) this.#needDrain = true;
@@ -417,12 +420,11 @@ export class CryptoConnection {
     if (this.#state !== 'not-confirmed' && this.#state !== 'established') return this.#drop('unexpected-packet');
     let opened;
     try {
-      opened = openDataPacket(decodeDataPacket(packet), this.#sessionKey!, this.#receiveNonce!);
+      opened = openDataPacketInPlace(decodeDataPacket(packet), this.#sessionKey!, this.#receiveNonce!, this.#packetNonce);
     } catch (error) {
       return this.#drop(decodeReason(error));
     }
     if (opened === undefined) return this.#drop('bad-mac');
-    this.#receiveNonce = opened.nextReceiveNonce;
     const now = this.#host.clock.now();
     if (source.udp !== undefined) this.#heardVia(source.udp);
     this.stats.packetsReceived++;
@@ -453,7 +455,7 @@ export class CryptoConnection {
         break;
       case 'lossy':
         this.#receive.extendTo(opened.packetNumber);
-        if (this.#seenLossy(opened.nonce)) return this.#drop('duplicate');
+        if (this.#seenLossy(this.#packetNonce)) return this.#drop('duplicate');
         this.stats.lossyReceived++;
         this.#events.emit('lossy', payload.slice());
         break;
@@ -478,6 +480,7 @@ export class CryptoConnection {
     if (refusal !== undefined) {
       this.#drop(refusal);
       // A duplicate means our acknowledgement did not get through: say it again.
+      this.#ackPending++;
       this.#ackSoon(true);
       return;
     }
@@ -516,6 +519,9 @@ export class CryptoConnection {
     if (this.#ackTimer !== undefined) return;
     this.#ackTimer = this.#host.clock.setTimer(this.#host.config.ackDelayMs, () => {
       this.#ackTimer = undefined;
+      // A data packet sent meanwhile (an echo, say) carried the acknowledgement already;
+      // a request packet is still owed if something is missing.
+      if (this.#ackPending === 0 && this.#receive.missing === 0) return;
       if (this.#state === 'established') this.#sendRequest();
     });
   }

@@ -23,7 +23,7 @@
 import {
   MAC_SIZE, NONCE_SIZE, SHARED_KEY_SIZE, decryptPrecomputed, encryptPrecomputedInto, incrementNonceBy,
 } from '../crypto/index.ts';
-import { DataPacket, DataPacketRange, DecodeError, NetPacket } from '../wire/index.ts';
+import { DataPacket, DataPacketRange, DecodeError, NetPacket, slabBytes } from '../wire/index.ts';
 import { NetCryptoError, expectLength, expectU32 } from './errors.ts';
 import {
   CRYPTO_DATA_PACKET_MIN_SIZE, CRYPTO_MAX_PADDING, DATA_HEADER_SIZE, DATA_NONCE_TAIL_SIZE, DATA_NUM_THRESHOLD,
@@ -144,7 +144,8 @@ export function encodeDataPacket(
   scratchView.setUint32(4, packetNumber);
   plain.fill(0, DATA_HEADER_SIZE, DATA_HEADER_SIZE + padding);
   plain.set(payload, DATA_HEADER_SIZE + padding);
-  const packet = new Uint8Array(1 + DATA_NONCE_TAIL_SIZE + MAC_SIZE + plainLength);
+  // Slab memory: a data packet is on its way to a socket or a relay, then let go.
+  const packet = slabBytes(1 + DATA_NONCE_TAIL_SIZE + MAC_SIZE + plainLength);
   packet[0] = NetPacket.CRYPTO_DATA;
   packet[1] = nonce[NONCE_SIZE - 2]!;
   packet[2] = nonce[NONCE_SIZE - 1]!;
@@ -205,26 +206,46 @@ export function advanceReceiveNonce(receiveNonce: Uint8Array, diff: number): Uin
  * Opens a data packet with the session key and our stored receive nonce; `undefined` if
  * the box does not open. Strips the leading zeros as `handle_data_packet_core` does, however
  * many there are, and throws a `DecodeError` (`bad-value`) if nothing but zeros follows the
- * two numbers. Does not judge the payload's id: see {@link payloadKind}.
+ * two numbers. Does not judge the payload's id: see {@link payloadKind}. Pure: the nonces
+ * it returns are new arrays (a session uses {@link openDataPacketInPlace}).
  */
 export function openDataPacket(
   envelope: DataEnvelope, sharedKey: Uint8Array, receiveNonce: Uint8Array,
 ): OpenedDataPacket | undefined {
-  const { nonce, diff } = packetNonce(receiveNonce, envelope.nonceTail);
+  expectLength(receiveNonce, NONCE_SIZE, 'receive nonce');
+  const nextReceiveNonce = receiveNonce.slice();
+  const nonce = new Uint8Array(NONCE_SIZE);
+  const contents = openDataPacketInPlace(envelope, sharedKey, nextReceiveNonce, nonce);
+  return contents === undefined ? undefined : { ...contents, nonce, nextReceiveNonce };
+}
+
+/**
+ * {@link openDataPacket} without allocating nonces, for the data path: writes the packet's
+ * full nonce into `nonce` (24 bytes, any contents) and, only when the packet opens and
+ * decodes, moves `receiveNonce` on in place as {@link advanceReceiveNonce} would. A packet
+ * that does not open or throws leaves `receiveNonce` as it was.
+ */
+export function openDataPacketInPlace(
+  envelope: DataEnvelope, sharedKey: Uint8Array, receiveNonce: Uint8Array, nonce: Uint8Array,
+): DataContents | undefined {
+  expectLength(receiveNonce, NONCE_SIZE, 'receive nonce');
+  expectLength(nonce, NONCE_SIZE, 'nonce');
+  const stored = (receiveNonce[NONCE_SIZE - 2]! << 8) | receiveNonce[NONCE_SIZE - 1]!;
+  const diff = (envelope.nonceTail - stored + NONCE_WINDOW) % NONCE_WINDOW;
+  nonce.set(receiveNonce);
+  incrementNonceBy(nonce, diff);
   const plain = decryptPrecomputed(sharedKey, nonce, envelope.box);
   if (plain === undefined) return undefined;
   if (plain.length <= DATA_HEADER_SIZE) {
     throw new DecodeError('truncated', `data packet plaintext: ${plain.length} bytes, need more than ${DATA_HEADER_SIZE}`);
   }
-  const view = new DataView(plain.buffer, plain.byteOffset, plain.length);
   let at = DATA_HEADER_SIZE;
   while (at < plain.length && plain[at] === DataPacket.PADDING) at++;
   if (at === plain.length) throw new DecodeError('bad-value', 'data packet holds only padding');
+  if (diff > 2 * DATA_NUM_THRESHOLD) incrementNonceBy(receiveNonce, DATA_NUM_THRESHOLD);
   return {
-    bufferStart: view.getUint32(0),
-    packetNumber: view.getUint32(4),
+    bufferStart: ((plain[0]! << 24) | (plain[1]! << 16) | (plain[2]! << 8) | plain[3]!) >>> 0,
+    packetNumber: ((plain[4]! << 24) | (plain[5]! << 16) | (plain[6]! << 8) | plain[7]!) >>> 0,
     payload: plain.subarray(at),
-    nonce,
-    nextReceiveNonce: advanceReceiveNonce(receiveNonce, diff),
   };
 }

@@ -36,7 +36,7 @@ export {
 } from './handshake.ts';
 export {
   type DataEnvelope, type DataContents, type OpenedDataPacket, type PayloadKind, type SendKind, dataPadding, payloadKind,
-  checkPayload, encodeDataPacket, decodeDataPacket, packetNonce, advanceReceiveNonce, openDataPacket,
+  checkPayload, encodeDataPacket, decodeDataPacket, packetNonce, advanceReceiveNonce, openDataPacket, openDataPacketInPlace,
 } from './data-packet.ts';
 export { type RequestedPackets, encodeRequestPayload, decodeRequestPayload } from './request-packet.ts';
 export {

@@ -15,6 +15,7 @@
 export { DecodeError, type DecodeErrorCode, EncodeError, ToxIdError, type ToxIdErrorCode } from './errors.ts';
 export { ByteReader } from './reader.ts';
 export { ByteWriter } from './writer.ts';
+export { SLAB_SIZE, SLAB_MAX_TAKE, slabBytes, slabCopy } from './slab.ts';
 export { toHex, fromHex } from './hex.ts';
 export {
   type IpPort, IPV4_SIZE, IPV6_SIZE, isIpv6, isIpAddress, ipToBytes, ipFromBytes, unmapIpv4, checkPort, formatIpPort,

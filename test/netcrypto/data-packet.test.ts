@@ -10,8 +10,8 @@ import {
 } from '../../src/crypto/index.ts';
 import { DecodeError, EncodeError, fromHex, toHex } from '../../src/wire/index.ts';
 import {
-  advanceReceiveNonce, checkPayload, dataPadding, decodeDataPacket, encodeDataPacket, openDataPacket, packetNonce,
-  payloadKind,
+  advanceReceiveNonce, checkPayload, dataPadding, decodeDataPacket, encodeDataPacket, openDataPacket, openDataPacketInPlace,
+  packetNonce, payloadKind,
 } from '../../src/netcrypto/data-packet.ts';
 import { NetCryptoError } from '../../src/netcrypto/errors.ts';
 import {
@@ -110,6 +110,30 @@ test('the receive window: 0 … 65535 ahead opens; over 43690 ahead moves the st
   const moved = plus(base, DATA_NUM_THRESHOLD);
   t.is(openDataPacket(at(1), k, moved), undefined, 'behind the stored nonce: does not open');
   t.truthy(openDataPacket(at(DATA_NUM_THRESHOLD + 65535), k, moved));
+});
+
+test('openDataPacketInPlace: the same contents and nonces as openDataPacket, the stored nonce moved in place only on success', (t) => {
+  const payload = fromHex('a0ff01');
+  const at = (diff: number) => decodeDataPacket(encodeDataPacket(k, plus(base, diff), 7, 9, payload));
+  for (const diff of [0, 5, 43690, 43691, 65535]) {
+    const stored = base.slice();
+    const nonce = new Uint8Array(24).fill(0xee);
+    const pure = openDataPacket(at(diff), k, base)!;
+    const opened = openDataPacketInPlace(at(diff), k, stored, nonce);
+    if (opened === undefined) return t.fail(`diff ${diff} did not open`);
+    t.deepEqual([opened.bufferStart, opened.packetNumber, opened.payload], [pure.bufferStart, pure.packetNumber, pure.payload]);
+    t.deepEqual(nonce, pure.nonce, `diff ${diff}: the packet's nonce`);
+    t.deepEqual(stored, pure.nextReceiveNonce, `diff ${diff}: the stored nonce`);
+  }
+  const stored = plus(base, 43691);
+  const before = stored.slice();
+  const garbled = encodeDataPacket(k, plus(base, 43691 + 43691), 0, 0, payload);
+  garbled[garbled.length - 1]! ^= 1;
+  t.is(openDataPacketInPlace(decodeDataPacket(garbled), k, stored, new Uint8Array(24)), undefined);
+  t.deepEqual(stored, before, 'a packet that does not open moves nothing');
+  const zeros = decodeDataPacket(new Uint8Array([0x1b, 0xaa, 0xab, ...encryptPrecomputed(k, plus(stored, 0xaaab - 0xaaab), new Uint8Array(12))]));
+  t.throws(() => openDataPacketInPlace(zeros, k, stored, new Uint8Array(24)), { instanceOf: DecodeError });
+  t.deepEqual(stored, before, 'a packet that throws moves nothing');
 });
 
 test('advanceReceiveNonce copies, and moves only past 2 × DATA_NUM_THRESHOLD', (t) => {
