@@ -53,6 +53,8 @@ export interface BoxBackend {
   sealInto(out: Uint8Array, key: Uint8Array, nonce: Uint8Array, plain: Uint8Array): void;
   /** `undefined` when the MAC does not verify. */
   open(key: Uint8Array, nonce: Uint8Array, box: Uint8Array): Uint8Array | undefined;
+  /** Opens into `out`, exactly `box.length - 16` bytes; false when the MAC does not verify. */
+  openInto(out: Uint8Array, key: Uint8Array, nonce: Uint8Array, box: Uint8Array): boolean;
 }
 
 const wasmBox: BoxBackend = {
@@ -65,6 +67,11 @@ const wasmBox: BoxBackend = {
     } catch {
       return undefined;
     }
+  },
+  openInto: (out, key, nonce, box) => {
+    const plain = wasmBox.open(key, nonce, box);
+    if (plain !== undefined) out.set(plain);
+    return plain !== undefined;
   },
 };
 
@@ -81,6 +88,7 @@ function nativeBox(native: NativeSodium): BoxBackend {
       const out = new Uint8Array(box.length - MAC_SIZE);
       return native.crypto_secretbox_open_easy(out, box, nonce, key) ? out : undefined;
     },
+    openInto: (out, key, nonce, box) => native.crypto_secretbox_open_easy(out, box, nonce, key),
   };
 }
 
@@ -102,6 +110,21 @@ export function decryptPrecomputed(sharedKey: Uint8Array, nonce: Uint8Array, box
   expectSize(nonce, NONCE_SIZE, 'nonce', 'bad-nonce-size');
   if (box.length <= MAC_SIZE) return undefined;
   return active.open(sharedKey, nonce, box);
+}
+
+/**
+ * Like {@link decryptPrecomputed}, but opens into `out` (exactly `box.length - 16` bytes),
+ * so the caller chooses the memory. Returns false, with `out` unspecified, when the box
+ * does not open.
+ */
+export function decryptPrecomputedInto(out: Uint8Array, sharedKey: Uint8Array, nonce: Uint8Array, box: Uint8Array): boolean {
+  expectSize(sharedKey, SHARED_KEY_SIZE, 'shared key', 'bad-key-size');
+  expectSize(nonce, NONCE_SIZE, 'nonce', 'bad-nonce-size');
+  if (box.length <= MAC_SIZE) return false;
+  if (out.length !== box.length - MAC_SIZE) {
+    throw new RangeError(`a ${box.length}-byte box opens into ${box.length - MAC_SIZE} bytes, not ${out.length}`);
+  }
+  return active.openInto(out, sharedKey, nonce, box);
 }
 
 /**

@@ -19,7 +19,7 @@ export { CryptoError, type CryptoErrorCode } from './errors.ts';
 export { PUBLIC_KEY_SIZE, SECRET_KEY_SIZE, SHARED_KEY_SIZE, SYMMETRIC_KEY_SIZE, NONCE_SIZE, MAC_SIZE, SHA512_SIZE } from './sizes.ts';
 export { type KeyPair, generateKeyPair, keyPairFromSecretKey, precompute, isValidPublicKey } from './keys.ts';
 export {
-  encryptPrecomputed, encryptPrecomputedInto, decryptPrecomputed, encrypt, decrypt, secretBox, secretBoxOpen, type BoxBackend, boxBackends, cryptoBackend,
+  encryptPrecomputed, encryptPrecomputedInto, decryptPrecomputed, decryptPrecomputedInto, encrypt, decrypt, secretBox, secretBoxOpen, type BoxBackend, boxBackends, cryptoBackend,
 } from './box.ts';
 export { sha512 } from './hash.ts';
 export { randomBytes, randomNonce, randomUniform, randomU64 } from './random.ts';

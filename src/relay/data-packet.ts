@@ -16,7 +16,7 @@
  * @see spec/relay.md#data
  * @module
  */
-import { DecodeError } from '../wire/index.ts';
+import { DecodeError, slabBytes } from '../wire/index.ts';
 import { RelayError, expectByte } from './errors.ts';
 import { isConnectionId } from './packet-ids.ts';
 import { MAX_DATA_PAYLOAD_SIZE } from './packet-sizes.ts';
@@ -38,7 +38,7 @@ export function encodeData(connectionId: number, data: Uint8Array): Uint8Array {
   if (data.length === 0 || data.length > MAX_DATA_PAYLOAD_SIZE) {
     throw new RelayError('bad-length', `a data payload is 1 to ${MAX_DATA_PAYLOAD_SIZE} bytes, got ${data.length}`);
   }
-  const out = new Uint8Array(1 + data.length);
+  const out = slabBytes(1 + data.length); // sealed into a frame at once, then let go
   out[0] = connectionId;
   out.set(data, 1);
   return out;

@@ -16,8 +16,8 @@
  * @see spec/relay.md#frames
  * @module
  */
-import { MAC_SIZE, NONCE_SIZE, SHARED_KEY_SIZE, decryptPrecomputed, encryptPrecomputedInto } from '../crypto/index.ts';
-import { DecodeError, EncodeError } from '../wire/index.ts';
+import { MAC_SIZE, NONCE_SIZE, SHARED_KEY_SIZE, decryptPrecomputedInto, encryptPrecomputedInto } from '../crypto/index.ts';
+import { DecodeError, EncodeError, slabBytes } from '../wire/index.ts';
 import { expectLength } from './errors.ts';
 import { FRAME_LENGTH_SIZE, MAX_FRAME_PLAIN_SIZE, MAX_PACKET_SIZE, MIN_FRAME_BOX_SIZE } from './packet-sizes.ts';
 
@@ -48,7 +48,8 @@ export function encodeFrame(sessionKey: Uint8Array, nonce: Uint8Array, plain: Ui
     throw new EncodeError(`frame plaintext must be 1 to ${MAX_FRAME_PLAIN_SIZE} bytes, got ${plain.length}`);
   }
   const boxLength = plain.length + MAC_SIZE;
-  const frame = new Uint8Array(FRAME_LENGTH_SIZE + boxLength);
+  // Slab memory: a frame is on its way to the socket, then let go.
+  const frame = slabBytes(FRAME_LENGTH_SIZE + boxLength);
   frame[0] = boxLength >>> 8;
   frame[1] = boxLength & 0xff;
   encryptPrecomputedInto(frame, FRAME_LENGTH_SIZE, sessionKey, nonce, plain);
@@ -70,7 +71,14 @@ export function decodeFrame(bytes: Uint8Array): Uint8Array {
   return bytes.subarray(FRAME_LENGTH_SIZE);
 }
 
-/** Opens a frame's box with the session key and the receiver's next nonce; `undefined` if it does not open. */
+/**
+ * Opens a frame's box with the session key and the receiver's next nonce; `undefined` if it
+ * does not open. The plaintext is slab memory (see spec/wire.md#slabs): what a frame
+ * carries is handled at once (forwarded by a relay, opened again by net_crypto), so hold
+ * on to a part of it only by copying it.
+ */
 export function openFrame(sessionKey: Uint8Array, nonce: Uint8Array, box: Uint8Array): Uint8Array | undefined {
-  return decryptPrecomputed(sessionKey, nonce, box);
+  if (box.length <= MAC_SIZE) return undefined;
+  const plain = slabBytes(box.length - MAC_SIZE);
+  return decryptPrecomputedInto(plain, sessionKey, nonce, box) ? plain : undefined;
 }

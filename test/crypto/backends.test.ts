@@ -37,6 +37,10 @@ for (const backend of boxBackends) {
       const bad = fromHex(v.expected.box);
       bad[bad.length - 1]! ^= 1;
       t.is(backend.open(key, nonce, bad), undefined, `${v.name}: a flipped bit does not open`);
+      const opened = new Uint8Array(plain.length);
+      t.true(backend.openInto(opened, key, nonce, fromHex(v.expected.box)), `${v.name} (openInto)`);
+      t.deepEqual(opened, plain, `${v.name} (openInto)`);
+      t.false(backend.openInto(new Uint8Array(plain.length), key, nonce, bad), `${v.name}: openInto refuses a flipped bit`);
     }
   });
 }
@@ -48,6 +52,11 @@ test('all backends give identical boxes for random keys, nonces and lengths up t
     const plain = randomBytes(1 + (i * 7) % 1400);
     const boxes = boxBackends.map((b) => toHex(b.seal(key, nonce, plain)));
     t.true(boxes.every((b) => b === boxes[0]));
-    for (const b of boxBackends) t.deepEqual(b.open(key, nonce, fromHex(boxes[0]!)), plain);
+    for (const b of boxBackends) {
+      t.deepEqual(b.open(key, nonce, fromHex(boxes[0]!)), plain);
+      const out = new Uint8Array(plain.length);
+      t.true(b.openInto(out, key, nonce, fromHex(boxes[0]!)));
+      t.deepEqual(out, plain);
+    }
   }
 });

@@ -1,6 +1,6 @@
 import test from 'ava';
 import {
-  CryptoError, NONCE_SIZE, MAC_SIZE, PUBLIC_KEY_SIZE, constantTimeEqual, decrypt, decryptPrecomputed, encrypt,
+  CryptoError, NONCE_SIZE, MAC_SIZE, PUBLIC_KEY_SIZE, constantTimeEqual, decrypt, decryptPrecomputed, decryptPrecomputedInto, encrypt,
   encryptPrecomputed, generateKeyPair, isValidPublicKey, keyPairFromSecretKey, precompute, randomBytes, randomNonce,
   randomUniform, secretBox, secretBoxOpen, sha512,
 } from '../../src/crypto/index.ts';
@@ -17,6 +17,20 @@ test('both sides of a key pair derive the same shared key, and boxes open on the
   t.is(box.length, 5 + MAC_SIZE);
   t.deepEqual(decryptPrecomputed(ba, n, box), text('hello'));
   t.deepEqual(decrypt(a.publicKey, b.secretKey, n, encrypt(b.publicKey, a.secretKey, n, text('x'))), text('x'));
+});
+
+test('decryptPrecomputedInto opens into the memory given, refuses what decryptPrecomputed refuses, and checks the size', (t) => {
+  const a = generateKeyPair(), b = generateKeyPair(), k = precompute(b.publicKey, a.secretKey)!;
+  const n = randomNonce();
+  const box = encryptPrecomputed(k, n, text('payload'));
+  const out = new Uint8Array(7);
+  t.true(decryptPrecomputedInto(out, k, n, box));
+  t.deepEqual(out, text('payload'));
+  const bad = box.slice();
+  bad[3]! ^= 1;
+  t.false(decryptPrecomputedInto(new Uint8Array(7), k, n, bad));
+  t.false(decryptPrecomputedInto(new Uint8Array(0), k, n, box.subarray(0, MAC_SIZE)), 'a box of 16 bytes or fewer');
+  t.throws(() => decryptPrecomputedInto(new Uint8Array(8), k, n, box), { instanceOf: RangeError });
 });
 
 test('a flipped bit, a wrong nonce, a wrong key or a short box fails to open, without throwing', (t) => {
