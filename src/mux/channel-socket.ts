@@ -10,6 +10,12 @@
  */
 import { Duplex } from 'node:stream';
 
+/** A write this long or longer is sent as it is, never joined with others (see `ChannelSocket._writev`). */
+const JOIN_BELOW = 16 * 1024;
+
+/** Small writes waiting together are joined into pieces of at most this many bytes. */
+const JOIN_UP_TO = 64 * 1024;
+
 /** How a channel ended, as 'close' reports it. */
 export type ChannelCloseCode =
   /** Both ways ended with EOF, and everything was read. */
@@ -135,6 +141,43 @@ export class ChannelSocket extends Duplex implements ChannelSocketInfo {
       return;
     }
     this.#port.write(chunk, callback);
+  }
+
+  /**
+   * Several writes waiting at once (they came while one was on its way): written as one
+   * chunk when small, so that a run of small writes fills packets instead of sending a
+   * packet each. Writes of `JOIN_BELOW` (16 KiB) bytes or more go as they are; the small ones
+   * between them are joined, up to `JOIN_UP_TO` (64 KiB) bytes a piece.
+   */
+  override _writev(chunks: Array<{ chunk: Buffer; encoding: BufferEncoding }>, callback: (error?: Error | null) => void): void {
+    const pieces: Uint8Array[] = [];
+    let run: Buffer[] = [];
+    let runBytes = 0;
+    const endRun = (): void => {
+      if (run.length === 1) pieces.push(run[0]!);
+      else if (run.length > 1) pieces.push(Buffer.concat(run, runBytes));
+      run = [];
+      runBytes = 0;
+    };
+    for (const { chunk } of chunks) {
+      if (chunk.length === 0) continue;
+      if (chunk.length >= JOIN_BELOW) {
+        endRun();
+        pieces.push(chunk);
+        continue;
+      }
+      if (runBytes + chunk.length > JOIN_UP_TO) endRun();
+      run.push(chunk);
+      runBytes += chunk.length;
+    }
+    endRun();
+    let next = 0;
+    const step = (error?: Error | null): void => {
+      if (error) return callback(error);
+      if (next === pieces.length) return callback();
+      this.#port.write(pieces[next++]!, step);
+    };
+    step();
   }
 
   override _final(callback: (error?: Error | null) => void): void {

@@ -26,9 +26,25 @@ export type ChannelPhase =
  * Each block is a Buffer of its own, not a region of a slab shared with other channels: a
  * paused reader's blocks would then keep the slabs under them alive, and what a channel
  * holds would no longer be bounded by its window (the packets' slabs are not kept: every
- * frame is copied out of its packet).
+ * frame is copied out of its packet). A channel's first block is 16 KiB; each block it
+ * fills is followed by one twice as large, up to a quarter of its window and at most 64 KiB
+ * (so a busy channel allocates a quarter as often: allocating a block costs about what
+ * copying a dozen frames into it does).
  */
 const BLOCK_SIZE = 16 * 1024;
+const MAX_BLOCK_SIZE = 64 * 1024;
+
+/**
+ * Room left free at the head of a block, so that the first frame of a packet can be
+ * copied as the whole packet from its start without making a view (see `ReceiveQueue.append`).
+ */
+const HEAD_ROOM = 8;
+
+/** The most bytes past a frame (the packet's later frames) that `ReceiveQueue.append` copies with it rather than make a view. */
+const MAX_OVERCOPY = 2048;
+
+/** The bytes before a frame's place, kept while the packet is copied over them. */
+const saved = new Uint8Array(HEAD_ROOM);
 
 /** One block of a {@link ReceiveQueue}: its bytes from `start` to `end` wait for the reader. */
 interface Block {
@@ -40,32 +56,61 @@ interface Block {
 /** What a channel has received and its reader has not taken yet: copied into blocks, so many small frames cost little. */
 export class ReceiveQueue {
   static readonly BLOCK_SIZE = BLOCK_SIZE;
+  static readonly MAX_BLOCK_SIZE = MAX_BLOCK_SIZE;
   readonly #blocks: Block[] = [];
   #bytes = 0;
+  /** The size of the next block. */
+  #next = BLOCK_SIZE;
+  /** The largest block: a quarter of the channel's window, from 16 to 64 KiB. */
+  maxBlock = BLOCK_SIZE;
 
   /** Bytes held. */
   get bytes(): number {
     return this.#bytes;
   }
 
-  /** Copies `length` bytes of `source` from `offset` in (all of it by default). */
+  /**
+   * Copies `length` bytes of `source` from `offset` in (all of it by default). A frame near
+   * the start of its packet (`offset` at most 8, the frame header and the packet id) is
+   * copied as the packet from its first byte, so that no view has to be made of it: making
+   * a view costs more than copying 1368 bytes. The `offset` bytes that this writes before
+   * the frame's place are put back at once (they may be bytes the reader holds); what it
+   * writes after the frame lies in the block's free room and means nothing.
+   */
   append(source: Uint8Array, offset = 0, length = source.length - offset): void {
     if (length <= 0) return;
-    // A view made directly on the buffer: `subarray` costs twice as much.
-    const body = offset === 0 && length === source.length ? source : new Uint8Array(source.buffer, source.byteOffset + offset, length);
-    const tail = this.#blocks[this.#blocks.length - 1];
-    if (tail !== undefined && tail.buf.length - tail.end >= length) {
-      tail.buf.set(body, tail.end);
-      tail.end += length;
+    const blocks = this.#blocks;
+    let tail = blocks[blocks.length - 1];
+    if (tail === undefined || tail.buf.length - tail.end < length) tail = this.#grow(tail, length);
+    const buf = tail.buf;
+    const at = tail.end;
+    const after = source.length - offset - length;
+    if (offset === 0 && after === 0) buf.set(source, at);
+    else if (offset <= HEAD_ROOM && after <= MAX_OVERCOPY && buf.length - at - length >= after) {
+      // `at` is at least HEAD_ROOM: a block's bytes start there.
+      const from = at - offset;
+      for (let i = 0; i < offset; i++) saved[i] = buf[from + i]!;
+      buf.set(source, from);
+      for (let i = 0; i < offset; i++) buf[from + i] = saved[i]!;
     } else {
-      const buf = Buffer.allocUnsafe(Math.max(BLOCK_SIZE, length));
-      buf.set(body, 0);
-      this.#blocks.push({ buf, start: 0, end: length });
+      // A view made directly on the buffer: `subarray` costs twice as much.
+      buf.set(new Uint8Array(source.buffer, source.byteOffset + offset, length), at);
     }
+    tail.end = at + length;
     this.#bytes += length;
   }
 
-  /** Takes the oldest run of bytes (a view the queue never writes again), or undefined when empty. */
+  /** A new block at the tail, with room for `length` bytes after its head room. */
+  #grow(tail: Block | undefined, length: number): Block {
+    // The block before was filled (not left by an empty queue): the channel is busy.
+    if (tail !== undefined && this.#next < this.maxBlock) this.#next = Math.min(this.#next * 2, this.maxBlock);
+    const buf = Buffer.allocUnsafe(Math.max(this.#next, HEAD_ROOM + length));
+    const block = { buf, start: HEAD_ROOM, end: HEAD_ROOM };
+    this.#blocks.push(block);
+    return block;
+  }
+
+  /** Takes the oldest run of bytes (a view whose bytes the queue never changes again), or undefined when empty. */
   take(): Buffer | undefined {
     for (;;) {
       const head = this.#blocks[0];
@@ -88,6 +133,11 @@ export class ReceiveQueue {
     this.#blocks.length = 0;
     this.#bytes = 0;
   }
+}
+
+/** The largest receive block for a window: a quarter of it, from 16 to 64 KiB. */
+function blockFor(window: number): number {
+  return Math.max(BLOCK_SIZE, Math.min(MAX_BLOCK_SIZE, window >>> 2));
 }
 
 /** Something to call once a write or an end is on the wire (or failed). */
@@ -159,6 +209,7 @@ export class MuxChannel {
     this.advertised = window;
     // A literal, not a push onto []: the first push would give the array room for 17.
     this.limits = [window];
+    this.queue.maxBlock = blockFor(window);
   }
 
   /** Our receive window: what the friend may have sent that the reader has not taken. It only grows. */
@@ -200,6 +251,7 @@ export class MuxChannel {
 
   /** A CREDIT of `owed` went out, with the window now `window`. */
   granted(window: number, owed: number): void {
+    if (window !== this.window) this.queue.maxBlock = blockFor(window);
     this.window = window;
     this.advertised += owed;
     this.limits.push(this.advertised);

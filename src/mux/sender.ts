@@ -1,8 +1,9 @@
 /**
  * The output side of a session: what waits to go out (control messages, credit, channels
- * with data), and the filling of packets from it — control first, then credit, then one
- * frame per channel in turn — until the carrier says stop. Callbacks into user code (write
- * completions) run after a packet is built and handed over, never in the middle.
+ * with data), and the filling of packets from it — control first, then credit, then the
+ * channels' data, each channel for a turn of up to eight full frames — until the carrier
+ * says stop. Callbacks into user code (write completions) run after a packet is built and
+ * handed over, never in the middle.
  *
  * @see spec/mux.md#fair-share
  * @see spec/mux.md#flow-control
@@ -11,7 +12,7 @@
 import type { MuxChannel } from './channel.ts';
 import { encodeControl, type ControlMessage } from './control.ts';
 import { Fifo } from './fifo.ts';
-import { CONTROL_CHANNEL, PacketBuilder } from './frame.ts';
+import { CONTROL_CHANNEL, MAX_FRAME_BODY, PacketBuilder } from './frame.ts';
 
 /** What a sender needs of its session. */
 export interface SenderHost {
@@ -35,6 +36,14 @@ export type OutgoingControl = Exclude<ControlMessage, { type: 'unknown' }>;
 /** A data frame body shorter than this does not start a new frame at the end of a packet. */
 const MIN_DATA_FRAME = 32;
 
+/**
+ * The data a channel may send in its turn before the next channel's: eight full frames.
+ * Frames one at a time would share the connection as evenly, but a reader of one of a
+ * hundred busy channels would then get a few KB per batch of packets, and each stream push
+ * costs about what copying a few KB does.
+ */
+const TURN_BYTES = 8 * MAX_FRAME_BODY;
+
 /** Flush rounds in one go before the rest waits for a microtask. */
 const FLUSH_ROUNDS = 64;
 
@@ -48,6 +57,9 @@ export class FrameSender {
   readonly #control = new Fifo<Uint8Array>();
   readonly #credit = new Fifo<MuxChannel>();
   readonly #ring = new Fifo<MuxChannel>();
+  /** The channel whose turn it is (still `inRing`, out of the ring), and the data bytes it sent in it. */
+  #current: MuxChannel | undefined;
+  #turn = 0;
   /** One builder, reset for each packet (a packet's bytes are its own: see `PacketBuilder`). */
   readonly #builder = new PacketBuilder();
   #completions: Array<() => void> = [];
@@ -116,7 +128,7 @@ export class FrameSender {
 
   /** Whether nothing waits: no control message, credit, channel to serve or completion. */
   get #idle(): boolean {
-    return this.#control.length === 0 && this.#credit.length === 0 && this.#ring.length === 0 && this.#completions.length === 0;
+    return this.#control.length === 0 && this.#credit.length === 0 && this.#ring.length === 0 && this.#current === undefined && this.#completions.length === 0;
   }
 
   /** Sends what can go now, then runs the completions; again while they give more work. */
@@ -155,6 +167,7 @@ export class FrameSender {
     this.#control.clear();
     this.#credit.clear();
     this.#ring.clear();
+    this.#current = undefined;
   }
 
   /** Packets and data bytes sent in this fill, told to the host once at its end. */
@@ -209,13 +222,32 @@ export class FrameSender {
     }
   }
 
-  /** One frame per channel in turn, each as long as the room, its credit and its chunk allow. */
+  /**
+   * Channels in turn, each for up to {@link TURN_BYTES} of data (a frame as long as the
+   * room, its credit and its chunk allow, and more frames in the next packets while its
+   * turn lasts), or its EOF.
+   */
   #fillData(b: PacketBuilder): void {
     let bytes = 0;
-    while (this.#ring.length > 0 && b.room >= MIN_DATA_FRAME) {
-      const ch = this.#ring.shift()!;
-      ch.inRing = false;
-      if (!ch.ready) continue;
+    while (b.room >= MIN_DATA_FRAME) {
+      let ch = this.#current;
+      if (ch !== undefined && !ch.ready) {
+        // Its state changed between two fills (its credit, a RESET): the turn is over.
+        this.#current = undefined;
+        ch.inRing = false;
+        continue;
+      }
+      if (ch === undefined) {
+        ch = this.#ring.shift();
+        if (ch === undefined) break;
+        if (!ch.ready) {
+          ch.inRing = false;
+          continue;
+        }
+        // In its turn it stays `inRing`: it is put back at the end when the turn is over.
+        this.#current = ch;
+        this.#turn = 0;
+      }
       if (ch.chunk !== undefined) {
         const n = Math.min(b.room, ch.credit, ch.chunk.length - ch.chunkAt);
         b.add(ch.id, ch.chunk, ch.chunkAt, n);
@@ -223,6 +255,7 @@ export class FrameSender {
         ch.credit -= n;
         ch.sent += n;
         bytes += n;
+        this.#turn += n;
         if (ch.chunkAt === ch.chunk.length) {
           const done = ch.chunkDone;
           ch.chunk = undefined;
@@ -238,7 +271,11 @@ export class FrameSender {
         if (done !== undefined) this.#completions.push(() => done());
         if (ch.finished) this.#host.finished(ch);
       }
-      this.ready(ch);
+      if (this.#turn >= TURN_BYTES || !ch.ready) {
+        this.#current = undefined;
+        if (ch.ready) this.#ring.push(ch);
+        else ch.inRing = false;
+      }
     }
     this.#bytes += bytes;
   }
