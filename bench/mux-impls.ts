@@ -157,70 +157,93 @@ function silentLogger() {
   return { forComponent: () => log };
 }
 
-export const yamuxKind: MuxerKind = {
-  impl: '@chainsafe/libp2p-yamux 7.0.4',
-  frames: 'data frames of at most 64 KiB (maxMessageSize) plus a 12-byte header',
-  openIs: 'one way',
-  window: '256 KiB per stream (grows to 16 MiB)',
-  make() {
-    const [ea, eb] = linkPair();
-    const factory = yamux({ enableKeepAlive: false, maxInboundStreams: 4096, maxOutboundStreams: 4096 })({ logger: silentLogger() as never });
-    type YStream = Awaited<ReturnType<ReturnType<typeof factory.createStreamMuxer>['newStream']>>;
-    const incoming = new Map<string, YStream>();
-    const waiters = new Map<string, (s: YStream) => void>();
-    const a = factory.createStreamMuxer({ direction: 'outbound' });
-    const b = factory.createStreamMuxer({
-      direction: 'inbound',
-      onIncomingStream: (s) => {
-        const w = waiters.get(s.id);
-        if (w !== undefined) {
-          waiters.delete(s.id);
-          w(s as YStream);
-        } else incoming.set(s.id, s as YStream);
-      },
-    });
-    for (const [m, end] of [[a, ea], [b, eb]] as const) {
-      const d = libp2pDuplex(end);
-      void Promise.resolve(m.sink(d.source)).catch(() => {});
-      void d.sink(m.source).catch(() => {});
-    }
-    return {
-      async open() {
-        const local = await a.newStream();
-        const remote = incoming.get(local.id) ?? await new Promise<YStream>((resolve) => waiters.set(local.id, resolve));
-        incoming.delete(local.id);
-        return {
-          async write(total, chunk, progress, signal) {
-            async function* source(): AsyncGenerator<Uint8Array> {
-              while (progress.accepted < total && signal?.aborted !== true) {
-                const n = Math.min(chunk.length, total - progress.accepted);
-                yield n === chunk.length ? chunk : chunk.subarray(0, n);
-                progress.accepted += n;
-              }
+/** yamux's data frame header (bytes). */
+const YAMUX_HEADER = 12;
+
+/**
+ * The largest yamux data frame body whose frame fits one Tox custom lossless packet (1373
+ * bytes, as toxlink's packets): what yamux could send if it were carried over Tox.
+ */
+export const YAMUX_PACKET_BODY = 1373 - YAMUX_HEADER;
+
+/** yamux with its default 64 KiB frames, or with `maxMessageSize` bodies. */
+function yamuxKindFor(maxMessageSize?: number): MuxerKind {
+  return {
+    impl: maxMessageSize === undefined ? '@chainsafe/libp2p-yamux 7.0.4' : '@chainsafe/libp2p-yamux 7.0.4 (Tox packet size)',
+    frames: maxMessageSize === undefined
+      ? 'data frames of at most 64 KiB (maxMessageSize) plus a 12-byte header'
+      : `data frames of at most ${maxMessageSize} bytes (maxMessageSize) plus a 12-byte header: each fits a 1373-byte Tox packet`,
+    openIs: 'one way',
+    window: '256 KiB per stream (grows to 16 MiB)',
+    make: () => makeYamux(maxMessageSize),
+  };
+}
+
+/** yamux as bench/mux.ts runs it by default: 64 KiB frames. */
+export const yamuxKind: MuxerKind = yamuxKindFor();
+
+/** yamux whose frames each fit a Tox packet, as toxlink's do: the like-for-like throughput. */
+export const yamuxPacketKind: MuxerKind = yamuxKindFor(YAMUX_PACKET_BODY);
+
+function makeYamux(maxMessageSize: number | undefined): BenchMuxer {
+  const [ea, eb] = linkPair();
+  const options = { enableKeepAlive: false, maxInboundStreams: 4096, maxOutboundStreams: 4096, ...(maxMessageSize === undefined ? {} : { maxMessageSize }) };
+  const factory = yamux(options)({ logger: silentLogger() as never });
+  type YStream = Awaited<ReturnType<ReturnType<typeof factory.createStreamMuxer>['newStream']>>;
+  const incoming = new Map<string, YStream>();
+  const waiters = new Map<string, (s: YStream) => void>();
+  const a = factory.createStreamMuxer({ direction: 'outbound' });
+  const b = factory.createStreamMuxer({
+    direction: 'inbound',
+    onIncomingStream: (s) => {
+      const w = waiters.get(s.id);
+      if (w !== undefined) {
+        waiters.delete(s.id);
+        w(s as YStream);
+      } else incoming.set(s.id, s as YStream);
+    },
+  });
+  for (const [m, end] of [[a, ea], [b, eb]] as const) {
+    const d = libp2pDuplex(end);
+    void Promise.resolve(m.sink(d.source)).catch(() => {});
+    void d.sink(m.source).catch(() => {});
+  }
+  return {
+    async open() {
+      const local = await a.newStream();
+      const remote = incoming.get(local.id) ?? await new Promise<YStream>((resolve) => waiters.set(local.id, resolve));
+      incoming.delete(local.id);
+      return {
+        async write(total, chunk, progress, signal) {
+          async function* source(): AsyncGenerator<Uint8Array> {
+            while (progress.accepted < total && signal?.aborted !== true) {
+              const n = Math.min(chunk.length, total - progress.accepted);
+              yield n === chunk.length ? chunk : chunk.subarray(0, n);
+              progress.accepted += n;
             }
-            // The sink ends the stream's writing side when the source ends; a paused
-            // reader's writer is left waiting for its window (the muxer is closed at the end).
-            const sunk = local.sink(source()).catch(() => {});
-            if (signal === undefined) await sunk;
-            else await Promise.race([sunk, new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()))]);
-          },
-          async read(total, progress) {
-            for await (const list of remote.source) {
-              progress.read += list.byteLength;
-              if (progress.read >= total) return;
-            }
-          },
-          held: () => undefined,
-        };
-      },
-      async close() {
-        a.abort(new Error('bench over'));
-        b.abort(new Error('bench over'));
-        ea.close();
-      },
-    };
-  },
-};
+          }
+          // The sink ends the stream's writing side when the source ends; a paused
+          // reader's writer is left waiting for its window (the muxer is closed at the end).
+          const sunk = local.sink(source()).catch(() => {});
+          if (signal === undefined) await sunk;
+          else await Promise.race([sunk, new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()))]);
+        },
+        async read(total, progress) {
+          for await (const list of remote.source) {
+            progress.read += list.byteLength;
+            if (progress.read >= total) return;
+          }
+        },
+        held: () => undefined,
+      };
+    },
+    async close() {
+      a.abort(new Error('bench over'));
+      b.abort(new Error('bench over'));
+      ea.close();
+    },
+  };
+}
 
 // ─── protomux ───────────────────────────────────────────────────────────────
 
