@@ -16,8 +16,8 @@
  * so that each of its frames fits one 1373-byte Tox packet (`(Tox packet size)`): what yamux
  * would move if it were carried over Tox as toxlink is, and the like-for-like comparison;
  * the summary judges the throughput goal against both. After three warm-up transfers each (1, 100 and 1 channels, not
- * reported), figure by figure, every multiplexer in turn, three rounds (the median is
- * `value`, every run is on the line):
+ * reported) and a round of 1,000 opens each way (not reported), figure by figure, every
+ * multiplexer in turn, three rounds (the median is `value`, every run is on the line):
  *   `mux-throughput`  128 MB over 1 channel, and over 100 channels at once; also MB per
  *                     CPU second of this process, which other work moves less than the clock
  *   `mux-opens`       1,000 opens one after another, and 1,000 at once; also CPU µs per open
@@ -152,6 +152,9 @@ async function alone(t: Toxlink, h: Harness, summary: Line): Promise<void> {
     }
     return out;
   };
+  // Warm-up, not reported: the first rounds of opens run at a third of the speed of later
+  // ones while the JIT compiles the open path, for every one of them.
+  for (const concurrent of [false, true]) await each(kinds, 'mux-warm-up', (kind) => opens(kind, OPENS, concurrent));
   const seq = await opensFigure(false);
   const conc = await opensFigure(true);
   const mem = await each(kinds, 'mux-memory', async (kind, index) => {
