@@ -15,9 +15,10 @@
  * (each line says which). The throughput figures also run yamux with `maxMessageSize` set
  * so that each of its frames fits one 1373-byte Tox packet (`(Tox packet size)`): what yamux
  * would move if it were carried over Tox as toxlink is, and the like-for-like comparison;
- * the summary judges the throughput goal against both. After three warm-up transfers each (1, 100 and 1 channels, not
- * reported) and a round of 1,000 opens each way (not reported), figure by figure, every
- * multiplexer in turn, three rounds (the median is `value`, every run is on the line):
+ * the summary judges the throughput goal against both. After three warm-up transfers each
+ * (1, 100 and 1 channels) and a round of 1,000 opens each way, none of them reported,
+ * figure by figure, every multiplexer in turn, three rounds (the median is `value`, every
+ * run is on the line):
  *   `mux-throughput`  128 MB over 1 channel, and over 100 channels at once; also MB per
  *                     CPU second of this process, which other work moves less than the clock
  *   `mux-opens`       1,000 opens one after another, and 1,000 at once; also CPU µs per open
