@@ -55,6 +55,12 @@ export interface DhtNodeOptions {
   readonly randomInt?: (n: number) => number;
 }
 
+/** When a list last sent its random getnodes, and how many it sent (`lastgetnode`, `bootstrap_times`). */
+interface SearchState {
+  lastGetNode: number;
+  bootstrapTimes: number;
+}
+
 interface PendingNode {
   readonly publicKey: Uint8Array;
   readonly ipPort: IpPort;
@@ -85,8 +91,8 @@ export class DhtNode {
   private lastToPing = -Infinity;
   private readonly bootstrapNodes: PendingNode[] = [];
   private lastBootstrap = -Infinity;
-  private closeLastGetNodes = -Infinity;
-  private closeBootstrapTimes = 0;
+  /** The close list's random getnodes (`close_lastgetnodes`, `close_bootstrap_times`); each searched key keeps its own on its entry. */
+  private readonly closeSearch: SearchState = { lastGetNode: -Infinity, bootstrapTimes: 0 };
   private tick: Timer | undefined;
   private closed = false;
 
@@ -164,10 +170,7 @@ export class DhtNode {
   /** Drops one reference to a searched key; the search stops with the last. */
   removeFriend(publicKey: Uint8Array): boolean {
     const removed = this.friends.remove(publicKey);
-    if (!this.friends.get(publicKey)) {
-      this.friendSearch.delete(keyId(publicKey));
-      this.natStates.delete(keyId(publicKey));
-    }
+    if (!this.friends.get(publicKey)) this.natStates.delete(keyId(publicKey));
     return removed;
   }
 
@@ -260,8 +263,11 @@ export class DhtNode {
   private isVerified(key: Uint8Array, address: IpPort): boolean {
     const now = this.clock.now();
     if (this.closeList.hasGood(key, address, now, true)) return true;
+    // The bounded record of who answered is one lookup; every search list is one each.
+    if (this.verified.has(`${keyId(key)}@${address.host}:${address.port}`, now)) return true;
+    if (this.friends.holders(keyId(key)) === 0) return false;
     for (const friend of this.friends.values()) if (friend.hasGood(key, address, now, true)) return true;
-    return this.verified.has(`${keyId(key)}@${address.host}:${address.port}`, now);
+    return false;
   }
 
   private allowRequest(source: IpPort): boolean {
@@ -371,9 +377,10 @@ export class DhtNode {
     const wasNew = !this.closeList.get(publicKey);
     this.closeList.heard(publicKey, source, now);
     const key = keyId(publicKey);
+    const searched = this.friends.get(publicKey);
     for (const friend of this.friends.values()) {
       const kept = friend.heard(publicKey, source, now, key);
-      if (kept && samePublicKey(friend.publicKey, publicKey)) {
+      if (kept && friend === searched) {
         this.events.emit('friend-address', { publicKey: friend.publicKey, ipPort: source });
       }
     }
@@ -389,6 +396,8 @@ export class DhtNode {
       this.toBootstrap.add(publicKey, ipPort);
     }
     const key = keyId(publicKey);
+    // Every list holds it already (the usual case for a node heard again): nothing to queue.
+    if (this.friends.holders(key) >= this.friends.size) return;
     for (const friend of this.friends.values()) {
       if (friend.get(publicKey, key) === undefined && friend.wouldAdd(publicKey, now)) {
         this.queueFriendBootstrap(friend, { publicKey, ipPort, protocol: 'udp' });
@@ -400,7 +409,6 @@ export class DhtNode {
     friend.toBootstrap.add(node.publicKey, node.ipPort);
   }
 
-  private readonly friendSearch = new Map<string, { lastGetNodes: number; bootstrapTimes: number }>();
   private readonly natStates = new Map<string, NatState>();
   private readonly verified: VerifiedSources;
 
@@ -578,23 +586,21 @@ export class DhtNode {
       for (const node of this.bootstrapNodes) this.sendNodesRequest(node.ipPort, node.publicKey, this.publicKey);
     }
     for (const node of this.toBootstrap.drain()) this.sendNodesRequest(node.ipPort, node.publicKey, this.publicKey);
-    const state = { lastGetNodes: this.closeLastGetNodes, bootstrapTimes: this.closeBootstrapTimes };
-    const alive = this.pingAndAsk(this.closeList.alive(this.clock.now()), this.publicKey, state);
-    this.closeLastGetNodes = state.lastGetNodes;
-    this.closeBootstrapTimes = state.bootstrapTimes;
+    const alive = this.pingAndAsk(this.closeList.alive(this.clock.now()), this.publicKey, this.closeSearch);
     if (alive === 0) this.closeList.reviveAll(this.clock.now());
   }
 
-  /** `do_dht_friends`: the same, for each searched key. */
+  /**
+   * `do_dht_friends`: the same, for each searched key. Runs every tick over every key, so it
+   * allocates nothing per key: the list is walked in place (`pingAndAsk` skips dead
+   * addresses itself) and the search state lives on the entry.
+   */
   private doFriends(): void {
     for (const friend of this.friends.values()) {
-      const id = keyId(friend.publicKey);
-      for (const node of friend.toBootstrap.drain()) this.sendNodesRequest(node.ipPort, node.publicKey, friend.publicKey);
-      const now = this.clock.now();
-      const alive = friend.clients().filter((c) => [c.v4, c.v6].some((a) => a && now - a.lastHeard < this.config.killNodeTimeoutMs));
-      let search = this.friendSearch.get(id);
-      if (!search) { search = { lastGetNodes: -Infinity, bootstrapTimes: 0 }; this.friendSearch.set(id, search); }
-      this.pingAndAsk(alive, friend.publicKey, search);
+      if (friend.toBootstrap.size > 0) {
+        for (const node of friend.toBootstrap.drain()) this.sendNodesRequest(node.ipPort, node.publicKey, friend.publicKey);
+      }
+      this.pingAndAsk(friend.entries(), friend.publicKey, friend);
     }
   }
 
@@ -603,26 +609,28 @@ export class DhtNode {
    * every PING_INTERVAL; one random good node gets one every GET_NODE_INTERVAL, or every
    * tick for the first MAX_BOOTSTRAP_TIMES rounds. Returns the number of live addresses.
    */
-  private pingAndAsk(entries: ClientEntry[], target: Uint8Array, state: { lastGetNodes: number; bootstrapTimes: number }): number {
+  private pingAndAsk(entries: Iterable<ClientEntry>, target: Uint8Array, state: SearchState): number {
     const now = this.clock.now();
     const c = this.config;
-    const good: Array<{ entry: ClientEntry; ipPort: IpPort }> = [];
+    let good: Array<{ entry: ClientEntry; ipPort: IpPort }> | undefined;
     let alive = 0;
     for (const entry of entries) {
-      for (const assoc of [entry.v6, entry.v4]) {
+      // IPv6 first, then IPv4: the order the random pick below sees them in.
+      for (let i = 0; i < 2; i++) {
+        const assoc = i === 0 ? entry.v6 : entry.v4;
         if (!assoc || now - assoc.lastHeard >= c.killNodeTimeoutMs) continue;
         alive++;
         if (now - assoc.lastPinged >= c.pingIntervalMs) {
           this.sendNodesRequest(assoc.ipPort, entry.publicKey, target);
           assoc.lastPinged = now;
         }
-        if (now - assoc.lastHeard < c.badNodeTimeoutMs) good.push({ entry, ipPort: assoc.ipPort });
+        if (now - assoc.lastHeard < c.badNodeTimeoutMs) (good ??= []).push({ entry, ipPort: assoc.ipPort });
       }
     }
-    if (good.length > 0 && (now - state.lastGetNodes >= c.getNodeIntervalMs || state.bootstrapTimes < c.maxBootstrapTimes)) {
+    if (good !== undefined && (now - state.lastGetNode >= c.getNodeIntervalMs || state.bootstrapTimes < c.maxBootstrapTimes)) {
       const pick = good[this.randomInt(good.length)]!;
       this.sendNodesRequest(pick.ipPort, pick.entry.publicKey, target);
-      state.lastGetNodes = now;
+      state.lastGetNode = now;
       state.bootstrapTimes++;
     }
     return alive;

@@ -59,6 +59,8 @@ export class DhtFriendEntry {
   /** Nodes learned from nodes responses that would fit this list, to ask next round (`to_bootstrap`). */
   readonly toBootstrap: NearestNodes;
   readonly #index = new ClientIndex();
+  /** @internal The table's count of lists holding each node ({@link DhtFriendTable.holders}), while in a table. */
+  holders: Map<string, number> | undefined;
 
   constructor(publicKey: Uint8Array, capacity: number = MAX_FRIEND_CLIENTS, options: DhtFriendOptions = {}) {
     checkKey(publicKey, 'searched key');
@@ -89,7 +91,8 @@ export class DhtFriendEntry {
     const victim = this.#victim(nodeKey, now);
     if (victim === null) return false;
     this.#drop(victim);
-    this.#index.insert(nodeKey, at, now);
+    const entry = this.#index.insert(nodeKey, at, now);
+    if (this.holders) this.holders.set(entry.key, (this.holders.get(entry.key) ?? 0) + 1);
     return true;
   }
 
@@ -120,6 +123,11 @@ export class DhtFriendEntry {
   /** The nodes in the list, in no particular order. */
   clients(): ClientEntry[] {
     return [...this.#index.values()];
+  }
+
+  /** The nodes in the list, in the order of {@link clients}, without a copy: do not change the list while walking it. */
+  entries(): IterableIterator<ClientEntry> {
+    return this.#index.values();
   }
 
   /** Entries heard within `killTimeoutMs`: those the periodic getnodes goes to. */
@@ -212,9 +220,25 @@ export class DhtFriendEntry {
     return null;
   }
 
-  #drop(entry: MutableClientEntry | undefined): void {
-    if (entry) this.#index.remove(entry);
+  /** @internal Its table forgot it: its nodes no longer count in the table's {@link holders}. */
+  leaveTable(): void {
+    const holders = this.holders;
+    if (!holders) return;
+    for (const entry of this.#index.values()) dropHolder(holders, entry.key);
+    this.holders = undefined;
   }
+
+  #drop(entry: MutableClientEntry | undefined): void {
+    if (!entry) return;
+    this.#index.remove(entry);
+    if (this.holders) dropHolder(this.holders, entry.key);
+  }
+}
+
+function dropHolder(holders: Map<string, number>, key: string): void {
+  const n = holders.get(key) ?? 0;
+  if (n <= 1) holders.delete(key);
+  else holders.set(key, n - 1);
 }
 
 /** Shape of a {@link DhtFriendTable}. */
@@ -236,6 +260,8 @@ export class DhtFriendTable {
   readonly #friends = new Map<string, { entry: DhtFriendEntry; refs: number }>();
   /** The entries in order, rebuilt after a change: every node heard walks them all. */
   #entries: DhtFriendEntry[] | undefined;
+  /** For each node ({@link keyString}) in at least one entry's list, how many lists hold it. */
+  readonly #holders = new Map<string, number>();
 
   constructor(maxFriends: number, options: DhtFriendTableOptions = {}) {
     this.maxFriends = checkPositive('maxFriends', maxFriends);
@@ -263,6 +289,7 @@ export class DhtFriendTable {
       throw new DhtError('too-many-friends', `already searching for ${this.#friends.size} keys, the most allowed (maxFriends); remove one first`);
     }
     const entry = new DhtFriendEntry(publicKey, this.#options.capacity ?? MAX_FRIEND_CLIENTS, this.#options);
+    entry.holders = this.#holders;
     this.#friends.set(k, { entry, refs: 1 });
     this.#entries = undefined;
     return entry;
@@ -277,6 +304,7 @@ export class DhtFriendTable {
     if (--known.refs === 0) {
       this.#friends.delete(k);
       this.#entries = undefined;
+      known.entry.leaveTable();
     }
     return true;
   }
@@ -296,6 +324,15 @@ export class DhtFriendTable {
   values(): IterableIterator<DhtFriendEntry> {
     this.#entries ??= [...this.#friends.values()].map((f) => f.entry);
     return this.#entries.values();
+  }
+
+  /**
+   * How many of the searched keys' lists hold the node whose {@link keyString} is `key`: the
+   * reverse index that lets a node heard or learned skip the walk over every list when all
+   * of them (or none) hold it.
+   */
+  holders(key: string): number {
+    return this.#holders.get(key) ?? 0;
   }
 
   get size(): number {

@@ -252,6 +252,7 @@ export class FriendConnections {
   close(): void {
     if (this.#m.closed) return;
     this.#m.closed = true;
+    this.#m.stopPathSweep();
     for (const f of [...this.#m.friends.values()]) this.#m.forget(f);
     for (const off of this.#offs.splice(0)) off();
   }

@@ -11,7 +11,7 @@
  * @see spec/friend.md#the-retry-window
  * @module
  */
-import type { Clock } from '../io/index.ts';
+import type { Clock, Timer } from '../io/index.ts';
 import { PUBLIC_KEY_SIZE } from '../crypto/index.ts';
 import type { CryptoConnection, NetCrypto } from '../netcrypto/index.ts';
 import type { RelayedPacket, RelayEndpoint } from '../relay/index.ts';
@@ -53,6 +53,8 @@ export class FriendMachine {
   readonly #byDht = new Map<string, Set<FriendRecord>>();
   /** The relay a stranger's packet came through, while net_crypto reads it. */
   #strangerRelay: RelayEndpoint | undefined;
+  /** The one timer of the path check of every online friend, set while a friend is online. */
+  #pathSweep: Timer | undefined;
 
   constructor(parts: FriendMachineParts) {
     this.#clock = parts.clock;
@@ -261,6 +263,7 @@ export class FriendMachine {
     this.#relays.setDirect(f, f.path === 'udp');
     this.#events.emit('status', { realPublicKey: f.realPublicKey.slice(), online: true, path: f.path });
     if (this.#held(f) && f.conn === conn) this.#service(f);
+    this.#armPathSweep();
   }
 
   #onClosed(f: FriendRecord, conn: CryptoConnection): void {
@@ -341,7 +344,6 @@ export class FriendMachine {
       if (now - f.aliveSentAt >= c.pingIntervalMs) this.#sendAlive(f);
       if (now >= f.shareDueAt) this.#relays.share(f, f.conn, now);
       this.#checkPath(f);
-      f.pathCheckAt = now + c.pathCheckMs;
     } else {
       if (f.dhtKey !== undefined && now - f.dhtKeyAt >= c.dhtTimeoutMs) this.#windowClosed(f);
       if (f.address !== undefined && now - f.addressAt >= c.dhtTimeoutMs) f.address = undefined;
@@ -356,7 +358,8 @@ export class FriendMachine {
     const c = this.#config;
     let at = Infinity;
     if (f.online) {
-      at = Math.min(f.aliveSentAt + c.pingIntervalMs, f.aliveReceivedAt + c.connectionTimeoutMs, f.shareDueAt, f.pathCheckAt);
+      // The path check is not here: one sweep does it for every online friend (`#pathSweep`).
+      at = Math.min(f.aliveSentAt + c.pingIntervalMs, f.aliveReceivedAt + c.connectionTimeoutMs, f.shareDueAt);
     } else {
       if (f.dhtKey !== undefined) at = Math.min(at, f.dhtKeyAt + c.dhtTimeoutMs, f.conn === undefined ? f.retryAt : Infinity);
       if (f.address !== undefined) at = Math.min(at, f.addressAt + c.dhtTimeoutMs);
@@ -368,6 +371,32 @@ export class FriendMachine {
     if (at === Infinity) return;
     f.timerAt = at;
     f.timer = this.#clock.setTimer(at - this.#clock.now(), () => this.guard(() => this.#service(f)));
+  }
+
+  /**
+   * Every `pathCheckMs` while a friend is online, one timer for all of them checks each
+   * online friend's path, instead of a timer per friend each second: the process wakes once
+   * for the lot. It stops when no friend is online, and starts again with the next one.
+   */
+  #armPathSweep(): void {
+    if (this.#pathSweep !== undefined || this.closed) return;
+    this.#pathSweep = this.#clock.setTimer(this.#config.pathCheckMs, () => {
+      this.#pathSweep = undefined;
+      if (this.closed) return;
+      let online = false;
+      for (const f of this.friends.values()) {
+        if (!f.online || f.conn === undefined) continue;
+        online = true;
+        this.guard(() => this.#checkPath(f));
+      }
+      if (online) this.#armPathSweep();
+    });
+  }
+
+  /** Stops the path sweep (the layer is closing). */
+  stopPathSweep(): void {
+    this.#pathSweep?.cancel();
+    this.#pathSweep = undefined;
   }
 
   /** The path of an online friend now: reported when it changes, and told to the relay manager. */

@@ -54,7 +54,8 @@ export interface FriendRecord {
   aliveSentAt: number;
   aliveReceivedAt: number;
   shareDueAt: number;
-  pathCheckAt: number;
+  /** What the relay manager was last told of the friend's DHT key (`setPeerDirect`); undefined after a new one. */
+  directTold: boolean | undefined;
   readonly relays: RelayBook;
   timer: Timer | undefined;
   timerAt: number;
@@ -81,7 +82,7 @@ export function newFriendRecord(realPublicKey: Uint8Array, maxStoredRelays: numb
     aliveSentAt: -Infinity,
     aliveReceivedAt: -Infinity,
     shareDueAt: Infinity,
-    pathCheckAt: Infinity,
+    directTold: undefined,
     relays: new RelayBook(maxStoredRelays),
     timer: undefined,
     timerAt: Infinity,

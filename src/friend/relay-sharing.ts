@@ -52,6 +52,7 @@ export class RelaySharing {
 
   /** The friend's DHT key is new: the manager tracks it, with the newest remembered relays. */
   trackPeer(f: FriendRecord): void {
+    f.directTold = undefined;
     if (f.dhtKey === undefined || this.#tcp === undefined) return;
     try {
       this.#tcp.addPeer(f.dhtKey);
@@ -152,7 +153,9 @@ export class RelaySharing {
 
   /** Whether the friend is reachable without a relay now: its relays may sleep (`setPeerDirect`). */
   setDirect(f: FriendRecord, direct: boolean): void {
-    if (f.dhtKey === undefined || this.#tcp === undefined || !this.#tcp.hasPeer(f.dhtKey)) return;
+    // Told every second for every online friend: the manager hears only a change.
+    if (f.dhtKey === undefined || f.directTold === direct || this.#tcp === undefined || !this.#tcp.hasPeer(f.dhtKey)) return;
     this.#tcp.setPeerDirect(f.dhtKey, direct);
+    f.directTold = direct;
   }
 }

@@ -1,7 +1,7 @@
 /**
- * UDP on the real network, through dgram-as-promised. Receiving listens to the underlying
- * `node:dgram` socket's `message` event; sending is fire and forget, with failures
- * counted, never thrown.
+ * UDP on the real network, through dgram-as-promised (binding and closing). Receiving
+ * listens to the underlying `node:dgram` socket's `message` event; sending goes to that
+ * socket too, fire and forget, with failures counted, never thrown.
  *
  * @see spec/io.md#the-real-network
  * @module
@@ -76,18 +76,23 @@ export class NodeUdpSocket implements DatagramTransport {
       this.context.stats.udpSendErrors++;
       return;
     }
+    // Straight to the `node:dgram` socket with one shared callback: no promise and no closure
+    // per datagram (the wrapper's `send` makes both), and a failure is still counted.
     this.inFlight++;
-    this.socket.send(data, to.port, to.host).then(
-      () => {
-        this.context.stats.udpSent++;
-        this.sendDone();
-      },
-      () => {
-        this.context.stats.udpSendErrors++;
-        this.sendDone();
-      },
-    );
+    try {
+      this.socket.socket.send(data, to.port, to.host, this.afterSend);
+    } catch {
+      // Thrown at once (a bad port, a socket closed under us): nothing went out.
+      this.afterSend(new Error('send failed'));
+    }
   }
+
+  /** dgram's completion callback of every send. */
+  private readonly afterSend = (error: Error | null): void => {
+    if (error) this.context.stats.udpSendErrors++;
+    else this.context.stats.udpSent++;
+    this.sendDone();
+  };
 
   private sendDone(): void {
     if (--this.inFlight === 0) this.drained?.();

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { NEVER } from '../../src/dht/client-entry.ts';
 import { BAD_NODE_TIMEOUT_MS, DHT_FRIEND_MAX_LOCKS, MAX_FRIEND_CLIENTS } from '../../src/dht/config.ts';
 import { MAX_SENT_NODES } from '../../src/dht/packet-sizes.ts';
-import { compareDistance } from '../../src/dht/distance.ts';
+import { compareDistance, keyString } from '../../src/dht/distance.ts';
 import { DhtError } from '../../src/dht/errors.ts';
 import { DhtFriendEntry, DhtFriendTable } from '../../src/dht/friend-list.ts';
 import { Prng } from '../../src/io/index.ts';
@@ -200,4 +200,36 @@ test('table entries take the table\'s options', (t) => {
   t.is(e.badTimeoutMs, 1000);
   t.throws(() => new DhtFriendTable(0), { instanceOf: DhtError });
   t.throws(() => table.add(new Uint8Array(3)), { instanceOf: DhtError });
+});
+
+test('the table counts, for every node, the lists holding it (against a brute-force count)', (t) => {
+  fc.assert(fc.property(
+    fc.array(fc.tuple(fc.nat(5), fc.nat(11), fc.nat(3), fc.boolean(), fc.nat(3 * BAD)), { maxLength: 120 }),
+    (steps) => {
+      const prng = new Prng(7);
+      const friends = Array.from({ length: 6 }, () => randomKey(prng));
+      const nodes = Array.from({ length: 12 }, () => randomKey(prng));
+      const table = new DhtFriendTable(16, { capacity: 3 });
+      const held = new Set<number>();
+      let now = 0;
+      for (const [f, n, host, remove, dt] of steps) {
+        now += dt;
+        if (remove && held.has(f)) {
+          table.remove(friends[f]!);
+          held.delete(f);
+        } else {
+          if (!held.has(f)) { table.add(friends[f]!); held.add(f); }
+          // Four hosts for twelve nodes: an address moves between keys too.
+          table.get(friends[f]!)!.heard(nodes[n]!, { host: `203.0.113.${host + 1}`, port: 1 }, now);
+        }
+        for (const node of nodes) {
+          let count = 0;
+          for (const entry of table.values()) if (entry.get(node) !== undefined) count++;
+          if (table.holders(keyString(node)) !== count) return false;
+        }
+      }
+      return true;
+    },
+  ));
+  t.pass();
 });
