@@ -31,6 +31,25 @@ test('UDP round trip on loopback', async (t) => {
   t.is(net.stats.udpSent, 2);
 });
 
+test('UDP to a host name still resolves it (IP literals are answered at once, names go to dns.lookup)', async (t) => {
+  const net = new NodeNetwork();
+  const a = await net.bindUdp({ host: LOOPBACK, port: 0 });
+  const b = await net.bindUdp({ host: LOOPBACK, port: 0 });
+  const got: string[] = [];
+  const both = new Promise<void>((resolve) => b.onReceive((data) => {
+    got.push(str(data));
+    if (got.length === 2) resolve();
+  }));
+  a.send({ host: 'localhost', port: b.local.port }, text('by name'));
+  a.send({ host: LOOPBACK, port: b.local.port }, text('by literal'));
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([both, new Promise<void>((resolve) => { timer = setTimeout(resolve, 5000); })]);
+  clearTimeout(timer);
+  t.deepEqual(got.sort(), ['by literal', 'by name']);
+  await a.close();
+  await b.close();
+});
+
 test('UDP send failures are counted, never thrown', async (t) => {
   const net = new NodeNetwork();
   const a = await net.bindUdp({ host: LOOPBACK, port: 0 });
