@@ -21,12 +21,6 @@ export const COALESCE_FROM_MS = 200;
 /** The wakeup grid of long waits: a long timer may run up to this much after its due time. */
 export const WAKE_GRID_MS = 10;
 
-/**
- * Timers due sooner than this (ms) run from `setImmediate`, checked once per turn of the
- * event loop, instead of from a `setTimeout` that cannot wait less than 1 ms.
- */
-export const IMMEDIATE_BELOW_MS = 1;
-
 /** Options of a {@link SystemClock}. */
 export interface SystemClockOptions {
   /** Do not let pending timers keep the process alive (default false). */
@@ -74,13 +68,10 @@ export class SystemClock implements Clock {
       // wakeup (a short one set meanwhile) must re-arm, or it would wait for the slot's end.
       this.armedFor = now + wait;
     }
-    if (due - now < IMMEDIATE_BELOW_MS) {
-      // Due now or within a millisecond: check again after the I/O already waiting, not a
-      // whole millisecond later (setTimeout counts in whole ms, and clamps 0 to 1). This is
-      // what lets a receiver acknowledge at the end of a batch of datagrams, and a paced
-      // sender whose next token is 50 µs away send then rather than 1–2 ms later with its
-      // link idle meanwhile. Until the timer is due, each turn of the event loop checks it
-      // once: the loop does not sleep for that fraction of a millisecond.
+    if (wait === 0) {
+      // Due now: run after the I/O already waiting, not a whole millisecond later (Node
+      // clamps setTimeout(0) to 1 ms). This is what lets a receiver acknowledge at the end
+      // of a batch of datagrams.
       this.immediate = setImmediate(this.fire);
       if (this.unref) this.immediate.unref();
       return;
