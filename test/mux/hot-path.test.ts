@@ -6,7 +6,7 @@
  * no EventTarget, frames copied from their packets by offsets, and an open to a friend
  * whose session is up that queues its REQUEST at once.
  */
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import fc from 'fast-check';
 import { SimClock } from '../../src/io/index.ts';
 import { generateKeyPair } from '../../src/crypto/index.ts';
@@ -119,7 +119,8 @@ class HeldCarrier implements MuxCarrier {
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-test('frames that arrive in one batch reach the reader as one chunk per block, not one per frame', async (t) => {
+/** Alice and Bob over a pair of HeldCarriers on one SimClock; Bob accepts every channel. */
+function heldPair(t: ExecutionContext) {
   const clock = new SimClock();
   const aKey = generateKeyPair().publicKey;
   const bKey = generateKeyPair().publicKey;
@@ -132,6 +133,11 @@ test('frames that arrive in one batch reach the reader as one chunk per block, n
   const bob = new ConnectionManager({ selfKey: bKey, connector: connector(cb), clock });
   t.teardown(() => { alice.close(); bob.close(); });
   bob.onChannelRequest(() => true);
+  return { clock, aKey, bKey, ca, cb, alice, bob };
+}
+
+test('frames that arrive in one batch reach the reader as one chunk per block, not one per frame', async (t) => {
+  const { clock, bKey, ca, cb, alice, bob } = heldPair(t);
   const accepted: ChannelSocket[] = [];
   bob.on('channel', (s) => { s.on('error', () => {}); accepted.push(s); });
   const opening = alice.connectDevice(bKey, 'batch');
@@ -197,18 +203,7 @@ test('a frame is copied into its channel\'s blocks from its packet by offsets, a
 });
 
 test('an open to a friend whose session is up queues its REQUEST at once, without waiting for promise jobs', async (t) => {
-  const clock = new SimClock();
-  const aKey = generateKeyPair().publicKey;
-  const bKey = generateKeyPair().publicKey;
-  const ca = new HeldCarrier(bKey);
-  const cb = new HeldCarrier(aKey);
-  ca.peer = cb;
-  cb.peer = ca;
-  const connector = (c: HeldCarrier) => ({ connect: async () => c, onCarrier: (l: (c: MuxCarrier) => void) => { l(c); return () => {}; } });
-  const alice = new ConnectionManager({ selfKey: aKey, connector: connector(ca), clock });
-  const bob = new ConnectionManager({ selfKey: bKey, connector: connector(cb), clock });
-  t.teardown(() => { alice.close(); bob.close(); });
-  bob.onChannelRequest(() => true);
+  const { bKey, ca, cb, alice, bob } = heldPair(t);
   bob.on('channel', (s) => s.on('error', () => {}));
   const first = alice.connectDevice(bKey, 'first');
   for (let i = 0; i < 10 && alice.session(bKey)?.pendingOpens !== 1; i++) await tick();
