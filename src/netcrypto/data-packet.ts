@@ -183,11 +183,21 @@ export function decodeDataPacket(packet: Uint8Array): DataEnvelope {
  */
 export function packetNonce(receiveNonce: Uint8Array, nonceTail: number): { nonce: Uint8Array; diff: number } {
   expectLength(receiveNonce, NONCE_SIZE, 'receive nonce');
-  const stored = (receiveNonce[NONCE_SIZE - 2]! << 8) | receiveNonce[NONCE_SIZE - 1]!;
-  const diff = (nonceTail - stored + NONCE_WINDOW) % NONCE_WINDOW;
+  const diff = nonceDistance(receiveNonce, nonceTail);
   const nonce = receiveNonce.slice();
   incrementNonceBy(nonce, diff);
   return { nonce, diff };
+}
+
+/** How far ahead of our stored receive nonce a packet's nonce tail is, modulo 65536. */
+function nonceDistance(receiveNonce: Uint8Array, nonceTail: number): number {
+  const stored = (receiveNonce[NONCE_SIZE - 2]! << 8) | receiveNonce[NONCE_SIZE - 1]!;
+  return (nonceTail - stored + NONCE_WINDOW) % NONCE_WINDOW;
+}
+
+/** Moves a stored receive nonce on, in place, after a packet `diff` ahead of it opened. */
+function moveReceiveNonce(receiveNonce: Uint8Array, diff: number): void {
+  if (diff > 2 * DATA_NUM_THRESHOLD) incrementNonceBy(receiveNonce, DATA_NUM_THRESHOLD);
 }
 
 /**
@@ -198,7 +208,7 @@ export function packetNonce(receiveNonce: Uint8Array, nonceTail: number): { nonc
 export function advanceReceiveNonce(receiveNonce: Uint8Array, diff: number): Uint8Array {
   expectLength(receiveNonce, NONCE_SIZE, 'receive nonce');
   const next = receiveNonce.slice();
-  if (diff > 2 * DATA_NUM_THRESHOLD) incrementNonceBy(next, DATA_NUM_THRESHOLD);
+  moveReceiveNonce(next, diff);
   return next;
 }
 
@@ -230,8 +240,7 @@ export function openDataPacketInPlace(
 ): DataContents | undefined {
   expectLength(receiveNonce, NONCE_SIZE, 'receive nonce');
   expectLength(nonce, NONCE_SIZE, 'nonce');
-  const stored = (receiveNonce[NONCE_SIZE - 2]! << 8) | receiveNonce[NONCE_SIZE - 1]!;
-  const diff = (envelope.nonceTail - stored + NONCE_WINDOW) % NONCE_WINDOW;
+  const diff = nonceDistance(receiveNonce, envelope.nonceTail);
   nonce.set(receiveNonce);
   incrementNonceBy(nonce, diff);
   const plain = decryptPrecomputed(sharedKey, nonce, envelope.box);
@@ -242,7 +251,7 @@ export function openDataPacketInPlace(
   let at = DATA_HEADER_SIZE;
   while (at < plain.length && plain[at] === DataPacket.PADDING) at++;
   if (at === plain.length) throw new DecodeError('bad-value', 'data packet holds only padding');
-  if (diff > 2 * DATA_NUM_THRESHOLD) incrementNonceBy(receiveNonce, DATA_NUM_THRESHOLD);
+  moveReceiveNonce(receiveNonce, diff);
   return {
     bufferStart: ((plain[0]! << 24) | (plain[1]! << 16) | (plain[2]! << 8) | plain[3]!) >>> 0,
     packetNumber: ((plain[4]! << 24) | (plain[5]! << 16) | (plain[6]! << 8) | plain[7]!) >>> 0,
