@@ -47,7 +47,10 @@ export interface ToxNodeOptions {
   /**
    * Unix time now, in seconds (default: the system's). Our DHT-key announcements are
    * numbered from it, as c-toxcore numbers them by `unix_time()`, so that a friend that
-   * still remembers an earlier run of ours takes the announcements of this one.
+   * still remembers an earlier run of ours takes the announcements of this one. On a
+   * simulated clock give Unix time on that clock: the system's barely moves while minutes
+   * are simulated, so a node restarted there would number its announcements as its last run
+   * did, and its friends would drop them as replays.
    */
   readonly unixTimeS?: number;
   readonly config?: {

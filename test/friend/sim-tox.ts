@@ -99,10 +99,19 @@ function countingNetwork(inner: Network, counter: SendCounter): Network {
 
 const hex = (key: Uint8Array): string => Buffer.from(key).toString('hex');
 
+/**
+ * Unix time at simulated time 0. A node numbers its DHT-key announcements by Unix time; taken
+ * from the system clock, a node restarted after minutes of simulated time (milliseconds of
+ * real time) would number them as its previous run did, and its friend would drop them as
+ * replays until it saw the old session time out.
+ */
+const SIM_UNIX_EPOCH_S = 1_700_000_000;
+
 async function startNode(net: SimToxNet, peer: ToxPeer, config: ToxNodeOptions['config']): Promise<ToxNode> {
   const node = await ToxNode.start({
     network: countingNetwork(peer.host, peer.sent), clock: net.clock, realKeyPair: peer.realKeyPair,
     udp: { host: '0.0.0.0', port: TOX_PORT }, randomInt: (k) => net.prng.nextInt(0, k), config,
+    unixTimeS: SIM_UNIX_EPOCH_S + Math.floor(net.clock.now() / 1000),
   });
   const boot = net.nodes[0]!;
   node.bootstrap(boot.address, boot.dht.publicKey);
