@@ -179,8 +179,17 @@ function atSameAddress(assoc: MutableAssoc | undefined, ipPort: IpPort): assoc i
   return assoc !== undefined && assoc.ipPort.port === ipPort.port && assoc.ipPort.host === ipPort.host;
 }
 
+/** The last address keyed: a node heard goes through every friend's list with the same address. */
+let lastAddressHost = '';
+let lastAddressPort = -1;
+let lastAddressKey = '';
+
 function addressKey(ipPort: IpPort): string {
-  return `${ipPort.host} ${ipPort.port}`;
+  if (ipPort.host === lastAddressHost && ipPort.port === lastAddressPort) return lastAddressKey;
+  lastAddressHost = ipPort.host;
+  lastAddressPort = ipPort.port;
+  lastAddressKey = `${ipPort.host} ${ipPort.port}`;
+  return lastAddressKey;
 }
 
 function newAssoc(ipPort: IpPort, now: number): MutableAssoc {
@@ -195,6 +204,12 @@ function newAssoc(ipPort: IpPort, now: number): MutableAssoc {
 export class ClientIndex {
   readonly #byKey = new Map<string, MutableClientEntry>();
   readonly #byAddress = new Map<string, MutableClientEntry>();
+  /**
+   * Counts the changes of which entries there are and of their addresses: every change but
+   * a refresh of an entry's time at an address it has. A list may keep what it worked out
+   * from its entries (its farthest good one) for as long as this stays the same.
+   */
+  version = 0;
 
   get size(): number {
     return this.#byKey.size;
@@ -230,6 +245,7 @@ export class ClientIndex {
       assoc.lastHeard = now;
       return undefined;
     }
+    this.version++;
     const emptied = this.release(ipPort);
     if (assoc) {
       this.#byAddress.delete(addressKey(assoc.ipPort));
@@ -254,6 +270,7 @@ export class ClientIndex {
     const key = addressKey(ipPort);
     const holder = this.#byAddress.get(key);
     if (!holder) return undefined;
+    this.version++;
     this.#byAddress.delete(key);
     if (familyOf(ipPort) === 'ipv4') delete holder.v4;
     else delete holder.v6;
@@ -266,6 +283,7 @@ export class ClientIndex {
    */
   insert(publicKey: Uint8Array, ipPort: IpPort, now: number): MutableClientEntry {
     const key = keyString(publicKey);
+    this.version++;
     const entry: MutableClientEntry = { publicKey: Uint8Array.from(publicKey), key };
     if (familyOf(ipPort) === 'ipv4') entry.v4 = newAssoc(ipPort, now);
     else entry.v6 = newAssoc(ipPort, now);
@@ -276,6 +294,7 @@ export class ClientIndex {
 
   /** Forgets `entry` and its addresses. */
   remove(entry: MutableClientEntry): void {
+    this.version++;
     this.#byKey.delete(entry.key);
     for (const assoc of [entry.v4, entry.v6]) {
       if (assoc && this.#byAddress.get(addressKey(assoc.ipPort)) === entry) this.#byAddress.delete(addressKey(assoc.ipPort));

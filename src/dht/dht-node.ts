@@ -12,7 +12,7 @@ import { type Address, type Clock, type Timer } from '../io/index.ts';
 import { type KeyPair, generateKeyPair, randomBytes, randomNonce, randomUniform } from '../crypto/index.ts';
 import { CryptoPacket, DecodeError, NetPacket, type IpPort, type PackedNode, unmapIpv4 } from '../wire/index.ts';
 import { CloseList } from './close-list.ts';
-import { type ClientEntry, ipPortsEqual as sameIpPort, isGood } from './client-entry.ts';
+import { type ClientEntry, checkHeard, ipPortsEqual as sameIpPort, isGood } from './client-entry.ts';
 import { DhtFriendTable, type DhtFriendEntry } from './friend-list.ts';
 import { PingArray } from './ping-array.ts';
 import { SharedKeyCache } from './shared-key-cache.ts';
@@ -378,8 +378,9 @@ export class DhtNode {
     this.closeList.heard(publicKey, source, now);
     const key = keyId(publicKey);
     const searched = this.friends.get(publicKey);
+    const at = checkHeard(publicKey, source);
     for (const friend of this.friends.values()) {
-      const kept = friend.heard(publicKey, source, now, key);
+      const kept = friend.heardChecked(publicKey, at, now, key);
       if (kept && friend === searched) {
         this.events.emit('friend-address', { publicKey: friend.publicKey, ipPort: source });
       }

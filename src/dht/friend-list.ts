@@ -81,7 +81,14 @@ export class DhtFriendEntry {
    * node heard goes through every friend's list).
    */
   heard(nodeKey: Uint8Array, ipPort: IpPort, now: number, key?: string): boolean {
-    const at = checkHeard(nodeKey, ipPort);
+    return this.heardChecked(nodeKey, checkHeard(nodeKey, ipPort), now, key);
+  }
+
+  /**
+   * @internal {@link heard} for a caller that checked `nodeKey` and normalised `at` already
+   * (the DHT node, which hands one node heard to every friend's list).
+   */
+  heardChecked(nodeKey: Uint8Array, at: IpPort, now: number, key?: string): boolean {
     const known = this.#index.get(nodeKey, key);
     if (known) {
       this.#drop(this.#index.refresh(known, at, now));
@@ -206,19 +213,39 @@ export class DhtFriendEntry {
    */
   #victim(nodeKey: Uint8Array, now: number): MutableClientEntry | undefined | null {
     if (this.#index.size < this.capacity) return undefined;
-    let bad: MutableClientEntry | undefined;
-    let farthest: MutableClientEntry | undefined;
-    for (const entry of this.#index.values()) {
-      if (!isGood(entry, now, this.badTimeoutMs)) {
-        if (!bad || lastHeardOf(entry) < lastHeardOf(bad)) bad = entry;
-      } else if (!farthest || compareDistance(this.publicKey, entry.publicKey, farthest.publicKey) > 0) {
-        farthest = entry;
+    // Every node heard comes here for every list that does not hold it, and a full list
+    // of good nodes mostly says no: its farthest good entry is kept while the entries stay
+    // the same and all of them good.
+    if (this.#farthest === undefined || this.#farthestVersion !== this.#index.version || now >= this.#allGoodUntil) {
+      let bad: MutableClientEntry | undefined;
+      let farthest: MutableClientEntry | undefined;
+      let goodUntil = Infinity;
+      for (const entry of this.#index.values()) {
+        if (!isGood(entry, now, this.badTimeoutMs)) {
+          if (!bad || lastHeardOf(entry) < lastHeardOf(bad)) bad = entry;
+        } else {
+          goodUntil = Math.min(goodUntil, lastHeardOf(entry) + this.badTimeoutMs);
+          if (!farthest || compareDistance(this.publicKey, entry.publicKey, farthest.publicKey) > 0) farthest = entry;
+        }
       }
+      if (bad) {
+        this.#farthest = undefined;
+        return bad;
+      }
+      this.#farthest = farthest;
+      this.#farthestVersion = this.#index.version;
+      // Times only move forward while the version stays: an entry's good time can only grow.
+      this.#allGoodUntil = goodUntil;
     }
-    if (bad) return bad;
+    const farthest = this.#farthest;
     if (farthest && compareDistance(this.publicKey, nodeKey, farthest.publicKey) < 0) return farthest;
     return null;
   }
+
+  /** {@link #victim}'s farthest good entry of a full list of good entries, while `#index.version` is `#farthestVersion` and the time before `#allGoodUntil`. */
+  #farthest: MutableClientEntry | undefined;
+  #farthestVersion = -1;
+  #allGoodUntil = 0;
 
   /** @internal Its table forgot it: its nodes no longer count in the table's {@link holders}. */
   leaveTable(): void {

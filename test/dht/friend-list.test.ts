@@ -78,6 +78,42 @@ test('a bad node is replaced first, even by a node farther than every good one',
   t.truthy(f.get(c));
 });
 
+test('a run of nodes heard, moved and gone bad over time keeps the list a plain scan would (the farthest-entry cache never goes stale)', (t) => {
+  // The model: the rules of `heard` written as a scan of every entry, nothing kept between calls.
+  interface ModelEntry { key: Uint8Array; address: string; lastHeard: number }
+  const heardModel = (list: ModelEntry[], capacity: number, key: Uint8Array, address: string, now: number): ModelEntry[] => {
+    const mine = list.find((e) => toHex(e.key) === toHex(key));
+    const rest = list.filter((e) => e !== mine && e.address !== address);
+    // A refreshed entry keeps its place (ties between equally stale entries go to the older one).
+    if (mine) return list.filter((e) => e === mine || e.address !== address).map((e) => (e === mine ? { key, address, lastHeard: now } : e));
+    if (rest.length < capacity) return [...rest, { key, address, lastHeard: now }];
+    const bad = rest.filter((e) => now >= e.lastHeard + BAD).sort((x, y) => x.lastHeard - y.lastHeard)[0];
+    if (bad) return [...rest.filter((e) => e !== bad), { key, address, lastHeard: now }];
+    const farthest = [...rest].sort((x, y) => compareDistance(FRIEND, y.key, x.key))[0]!;
+    if (compareDistance(FRIEND, key, farthest.key) >= 0) return rest;
+    return [...rest.filter((e) => e !== farthest), { key, address, lastHeard: now }];
+  };
+  const step = fc.record({ node: fc.integer({ min: 0, max: 11 }), address: fc.integer({ min: 0, max: 9 }), wait: fc.constantFrom(0, 1_000, 40_000, BAD) });
+  fc.assert(fc.property(fc.integer({ min: 1, max: 5 }), fc.array(step, { minLength: 1, maxLength: 60 }), (capacity, steps) => {
+    const prng = new Prng(`model ${capacity} ${steps.length}`);
+    const keys = Array.from({ length: 12 }, () => randomKey(prng));
+    const f = new DhtFriendEntry(FRIEND, capacity);
+    let model: ModelEntry[] = [];
+    let now = 0;
+    for (const s of steps) {
+      now += s.wait;
+      const host = `198.51.100.${s.address + 1}`;
+      model = heardModel(model, capacity, keys[s.node]!, host, now);
+      f.heard(keys[s.node]!, { host, port: 33445 }, now);
+      const listed = f.clients().map((c) => `${toHex(c.publicKey)}@${(c.v4 ?? c.v6)!.ipPort.host}`).sort();
+      const expected = model.map((e) => `${toHex(e.key)}@${e.address}`).sort();
+      if (listed.join() !== expected.join()) return false;
+    }
+    return true;
+  }), { numRuns: 300 });
+  t.pass();
+});
+
 test('wouldAdd predicts heard for a newcomer', (t) => {
   fc.assert(fc.property(fc.array(fc.tuple(arbKey, fc.integer({ min: 0, max: 100_000 })), { maxLength: 30 }), (events) => {
     const f = new DhtFriendEntry(FRIEND, 4);
