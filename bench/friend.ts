@@ -5,7 +5,7 @@
  *
  * Run: npm run bench    (or: node --import=tsx bench/friend.ts [runs (1..5, default 2)] [--only=connect|idle])
  *
- * `--only=idle` runs the `friend-idle` section alone (about 2 minutes); `--only=connect` the
+ * `--only=idle` runs the `friend-idle` section alone (about 6 minutes); `--only=connect` the
  * connect times alone. With `FRIEND_HUB_PROF=<dir>` in the environment the toxlink hub child
  * writes a V8 CPU profile of each measurement window to <dir>/measure-<n>.cpuprofile; with
  * `FRIEND_HUB_SNAPSHOT=<dir>` it writes a heap snapshot after each measurement with friends online.
@@ -24,10 +24,11 @@
  *                      (from 10 s after the last came online)
  *                      (light friends in another child, bench/friend-lights.ts), and over the
  *                      10 s after 500 offline friends (keys nobody runs) were added, while
- *                      their onion searches start (`just_added_…`): datagrams per second per
+ *                      their onion searches start (`just_added_…`), and over 20 s from 60 s
+ *                      after they were added, the searches settled (`settled_offline_…`): datagrams per second per
  *                      friend, CPU per second, and heap per friend (after a full GC, minus
  *                      the node with no friend). For scale, a C peer with 500 offline
- *                      friends, the same 10 s: RSS growth per friend and CPU per second
+ *                      friends, the same windows: RSS growth per friend and CPU per second
  *                      (c-toxcore has no GC heap). Then, like for like, a C peer with 500
  *                      ONLINE friends (the same light friends): CPU per second over 60 s from
  *                      10 s after the last came online, and RSS growth per friend.
@@ -61,6 +62,9 @@ const GOAL_MS = 3_000;
  * every 60 s, in a burst, since all 500 came at once), so a window does not land on or off it.
  */
 const ONLINE_WINDOW_S = 60;
+/** Offline friends: how long after the 10 s just-added window the settled window starts (50 s: 60 s after adding), and its length. */
+const SETTLE_S = 50;
+const SETTLED_WINDOW_S = 20;
 
 const onlyArg = process.argv.slice(2).find((a) => a.startsWith('--only='));
 const ONLY = onlyArg?.slice('--only='.length);
@@ -158,6 +162,8 @@ async function toxlinkIdle(boot: BootNode): Promise<Record<string, number>> {
     const base = (await hub.ask({ kind: 'measure', seconds: 5 }, 'measure')).measure;
     await hub.ask({ kind: 'add-random', count: FRIENDS }, 'added');
     const offline = (await hub.ask({ kind: 'measure', seconds: 10 }, 'measure')).measure;
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_S * 1000));
+    const settled = (await hub.ask({ kind: 'measure', seconds: SETTLED_WINDOW_S }, 'measure')).measure;
     await hub.ask({ kind: 'remove-all' }, 'added');
     lights = forkChild<LightsRequest, LightsReply>('friend-lights.ts', [String(FRIENDS), ready.realKey, ready.dhtKey, String(ready.port)], []);
     const keys = (await lights.next('ready')).keys;
@@ -190,13 +196,15 @@ async function toxlinkIdle(boot: BootNode): Promise<Record<string, number>> {
       offline_heap_kib_per_friend: round((offline.heapUsedBytes - base.heapUsedBytes) / FRIENDS / 1024, 1),
       just_added_offline_packets_per_s_per_friend: round(per(offline, 'packetsPerSecond'), 3),
       just_added_offline_cpu_ms_per_s: round(offline.cpuMsPerSecond, 1),
+      settled_offline_packets_per_s_per_friend: round(per(settled, 'packetsPerSecond'), 3),
+      settled_offline_cpu_ms_per_s: round(settled.cpuMsPerSecond, 1),
       no_friend_heap_mib: round(base.heapUsedBytes / 2 ** 20, 1),
       no_friend_cpu_ms_per_s: round(base.cpuMsPerSecond, 1),
       no_friend_packets_per_s: round(base.packetsPerSecond, 1),
     };
     emit({ name: 'friend-idle', impl: 'toxlink', friends: FRIENDS, ...figures });
     emit({ name: 'friend-idle-kinds', impl: 'toxlink', note: 'datagrams/s sent by first byte', no_friend: base.packetsPerSecondByKind,
-      just_added_offline: offline.packetsPerSecondByKind, online: live.packetsPerSecondByKind });
+      just_added_offline: offline.packetsPerSecondByKind, settled_offline: settled.packetsPerSecondByKind, online: live.packetsPerSecondByKind });
     return figures;
   } finally {
     await lights?.stop({ kind: 'stop' });
@@ -217,9 +225,14 @@ async function cIdle(boot: BootNode): Promise<Record<string, number>> {
     const added = procOf(peer.pid);
     await sleep(10_000);
     const after = procOf(peer.pid);
+    await sleep(SETTLE_S * 1000);
+    const settleStart = procOf(peer.pid);
+    await sleep(SETTLED_WINDOW_S * 1000);
+    const settleEnd = procOf(peer.pid);
     const figures = {
       offline_rss_kib_per_friend: round((after.rss - base.rss) / FRIENDS / 1024, 1),
       just_added_offline_cpu_ms_per_s: round(((after.cpuS - added.cpuS) / 10) * 1000, 1),
+      settled_offline_cpu_ms_per_s: round(((settleEnd.cpuS - settleStart.cpuS) / SETTLED_WINDOW_S) * 1000, 1),
       no_friend_cpu_ms_per_s: round(((base.cpuS - before.cpuS) / 3) * 1000, 1),
       no_friend_rss_mib: round(base.rss / 2 ** 20, 1),
     };
@@ -317,6 +330,7 @@ async function main(): Promise<void> {
         summary['toxlink_online_cpu_ms_per_s'] = t['online_cpu_ms_per_s'];
         summary['toxlink_offline_heap_kib_per_friend'] = t['offline_heap_kib_per_friend'];
         summary['toxlink_just_added_offline_cpu_ms_per_s'] = t['just_added_offline_cpu_ms_per_s'];
+        summary['toxlink_settled_offline_cpu_ms_per_s'] = t['settled_offline_cpu_ms_per_s'];
       } catch (error) {
         emit({ name: 'friend-idle', impl: 'toxlink', error: String((error as Error).stack ?? error).slice(0, 1500) });
       }
@@ -324,6 +338,7 @@ async function main(): Promise<void> {
         const c = await cIdle(boot);
         summary['c_offline_rss_kib_per_friend'] = c['offline_rss_kib_per_friend'];
         summary['c_just_added_offline_cpu_ms_per_s'] = c['just_added_offline_cpu_ms_per_s'];
+        summary['c_settled_offline_cpu_ms_per_s'] = c['settled_offline_cpu_ms_per_s'];
       } catch (error) {
         emit({ name: 'friend-idle', impl: 'c-toxcore 0.2.18', error: String((error as Error).stack ?? error).slice(0, 1500) });
       }
