@@ -23,7 +23,7 @@
 import { type Address, type Clock, Emitter, type Timer } from '../io/index.ts';
 import { type KeyPair, PUBLIC_KEY_SIZE, generateKeyPair, precompute, randomBytes, randomNonce, randomUniform } from '../crypto/index.ts';
 import { CryptoPacket, DecodeError, NetPacket, type IpPort, type PackedNode, unmapIpv4 } from '../wire/index.ts';
-import type { DatagramSender, DhtNode } from '../dht/index.ts';
+import { type DatagramSender, type DhtNode, SharedKeyCache } from '../dht/index.ts';
 import { type OnionClientConfig, MAX_ANNOUNCED_RELAYS, onionClientConfig } from './client-config.ts';
 import { OnionClientError } from './client-errors.ts';
 import { OnionClientStats, type OnionClientSendKind } from './client-stats.ts';
@@ -60,6 +60,9 @@ export interface OnionClientOptions {
 }
 
 /** What a sendback names: the request it was given with. */
+/** Nodes whose shared key with our real key the self-announce keeps (64: the 8 we announce to come and go as closer ones answer). */
+const ANNOUNCE_SHARED_KEYS = 64;
+
 interface SendbackData {
   /** The friend searched for, or undefined for a self-announce. */
   readonly friend: FriendSearch | undefined;
@@ -79,6 +82,9 @@ export interface FriendSearchState {
   /** Alive search nodes holding the friend's announcement. */
   readonly found: number;
   readonly dhtPublicKey: Uint8Array | undefined;
+  /** Shared keys with search nodes worked out for the search requests (an X25519 each), and taken from the search's cache. */
+  readonly sharedKeysWorkedOut: number;
+  readonly sharedKeysReused: number;
 }
 
 function checkKey(key: Uint8Array, what: string): void {
@@ -103,6 +109,8 @@ export class OnionClient {
   readonly #sender: DatagramSender;
   readonly #dht: DhtNode;
   readonly #real: KeyPair;
+  /** Shared keys of our real key with the nodes we announce to: a request each, an X25519 each otherwise. */
+  readonly #announceKeys: SharedKeyCache;
   readonly #tcp: OnionTcpPath | undefined;
   readonly #randomInt: (n: number) => number;
   readonly #sendbacks: SendbackTable<SendbackData>;
@@ -130,6 +138,7 @@ export class OnionClient {
     this.#sender = o.sender;
     this.#dht = o.dht;
     this.#real = o.realKeyPair;
+    this.#announceKeys = new SharedKeyCache(o.realKeyPair.secretKey, { capacity: ANNOUNCE_SHARED_KEYS });
     this.#tcp = o.tcp;
     this.#randomInt = o.randomInt ?? randomUniform;
     this.dataKeyPair = generateKeyPair();
@@ -266,6 +275,7 @@ export class OnionClient {
     return {
       runCount: friend.runCount, intervalMs: friend.interval, alive: friend.list.alive(now).length,
       found: friend.dataNodes(now).length, dhtPublicKey: friend.dhtPublicKey?.slice(),
+      sharedKeysWorkedOut: friend.sharedKeysWorkedOut, sharedKeysReused: friend.sharedKeysReused,
     };
   }
 
@@ -383,7 +393,7 @@ export class OnionClient {
       return false;
     }
     const keys = friend === undefined ? this.#real : friend.tempKeyPair;
-    const sharedKey = precompute(node.publicKey, keys.secretKey);
+    const sharedKey = (friend === undefined ? this.#announceKeys : friend.sharedKeys).get(node.publicKey, now);
     if (sharedKey === undefined) return false;
     const sendback = this.#sendbacks.add({ friend, node: { publicKey: node.publicKey.slice(), ipPort: { ...node.ipPort } }, pathNum: picked.pathNum, sharedKey }, now);
     if (sendback === undefined) return false;

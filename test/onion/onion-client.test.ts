@@ -155,7 +155,13 @@ test('the search for a friend nobody announces backs off as c-toxcore does', asy
   t.true(at128.length >= 128, `${at128.length} s at a 128 s interval`);
   const sent = at128[127]!.sent - at128[0]!.sent;
   t.true(sent >= 3 && sent <= 5, `${sent} requests in 128 s at a 128 s interval`);
-  t.log(`run count ${runs.at(-1)}, interval ${samples.at(-1)!.interval / 1000} s after 900 s; ${samples.at(-1)!.sent} search requests`);
+  // Each request is sealed to its node with a shared key: worked out once per node, not per request.
+  const state = a.client.friendSearch(ghost)!;
+  const requests = a.client.stats.sentByKind.search ?? 0;
+  t.true(requests >= 40, `${requests} requests`);
+  t.is(state.sharedKeysWorkedOut + state.sharedKeysReused, requests, 'every request took its key from the cache');
+  t.true(state.sharedKeysWorkedOut * 4 <= requests, `${state.sharedKeysWorkedOut} shared keys worked out for ${requests} requests`);
+  t.log(`run count ${runs.at(-1)}, interval ${samples.at(-1)!.interval / 1000} s after 900 s; ${samples.at(-1)!.sent} search requests, ${state.sharedKeysWorkedOut} shared keys worked out`);
 });
 
 test('bad input is dropped and counted, never thrown: garbage, forgeries, replays, unknown sendbacks', async (t) => {
