@@ -45,7 +45,7 @@ export interface FastSearch {
  * Nodes whose shared key a friend's search keeps (16): the friend's list holds up to 8, and
  * the random path nodes a sparse list is filled from come and go.
  */
-export const SEARCH_SHARED_KEYS = 16;
+const SEARCH_SHARED_KEYS = 16;
 
 /** The search for one friend, and what the client knows of the friend. */
 export class FriendSearch {

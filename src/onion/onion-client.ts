@@ -59,10 +59,10 @@ export interface OnionClientOptions {
   readonly randomInt?: (n: number) => number;
 }
 
-/** What a sendback names: the request it was given with. */
 /** Nodes whose shared key with our real key the self-announce keeps (64: the 8 we announce to come and go as closer ones answer). */
 const ANNOUNCE_SHARED_KEYS = 64;
 
+/** What a sendback names: the request it was given with. */
 interface SendbackData {
   /** The friend searched for, or undefined for a self-announce. */
   readonly friend: FriendSearch | undefined;
